@@ -1,0 +1,326 @@
+//! Backpropagation through time: [`Gradients`] shaped like the weights, and a
+//! reusable [`Workspace`] so that a training step allocates nothing.
+
+use nalgebra::{DefaultAllocator, Dim, OMatrix, OVector, U1};
+
+use crate::network::{check_vectors, expect_shape};
+use crate::{Error, Network, Real, RnnAllocator};
+
+/// The gradient of the loss `L = ½ Σ_t |y_t - o_t|²` with respect to each
+/// weight matrix, shaped like the weights.
+///
+/// The seed adds `0.1 * update` where its `update` is `-gradient`; the numbers
+/// are the same, the sign here is the usual one.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{Rnn, Workspace};
+/// use nalgebra::{Vector1, Vector2};
+///
+/// let net = Rnn::<2, 16, 1>::from_seed(0);
+/// let mut workspace = Workspace::new(&net, 3);
+/// net.backprop(&[Vector2::new(1.0, 0.0); 3], &[Vector1::new(1.0); 3], &mut workspace)?;
+/// assert_eq!(workspace.gradients().w_hh().shape(), (16, 16));
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gradients<T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    pub(crate) w_ih: OMatrix<T, I, H>,
+    pub(crate) w_hh: OMatrix<T, H, H>,
+    pub(crate) w_ho: OMatrix<T, H, O>,
+}
+
+impl<T, I, H, O> Gradients<T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    /// `∂L/∂W_ih`, `I x H`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use const_rnn::{Rnn, Workspace};
+    /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
+    /// assert_eq!(workspace.gradients().w_ih().shape(), (2, 16));
+    /// ```
+    pub fn w_ih(&self) -> &OMatrix<T, I, H> {
+        &self.w_ih
+    }
+
+    /// `∂L/∂W_hh`, `H x H`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use const_rnn::{Rnn, Workspace};
+    /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
+    /// assert_eq!(workspace.gradients().w_hh().shape(), (16, 16));
+    /// ```
+    pub fn w_hh(&self) -> &OMatrix<T, H, H> {
+        &self.w_hh
+    }
+
+    /// `∂L/∂W_ho`, `H x O`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use const_rnn::{Rnn, Workspace};
+    /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
+    /// assert_eq!(workspace.gradients().w_ho().shape(), (16, 1));
+    /// ```
+    pub fn w_ho(&self) -> &OMatrix<T, H, O> {
+        &self.w_ho
+    }
+}
+
+/// Everything a training step writes: the hidden states and outputs of the
+/// forward pass, the deltas of the backward pass and the gradients.
+///
+/// Make one per network with [`Workspace::new`] and reuse it: a
+/// [`Network::backprop`] over a sequence no longer than the workspace was made
+/// for allocates nothing, on static and dynamic networks alike. A longer
+/// sequence grows the workspace once.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{DynRnn, Workspace};
+/// use nalgebra::DVector;
+///
+/// let net = DynRnn::<f64>::from_seed(2, 4, 1, 0)?;
+/// let mut workspace = Workspace::new(&net, 8);
+/// let inputs = vec![DVector::from_vec(vec![1.0, 0.0]); 8];
+/// let targets = vec![DVector::from_vec(vec![1.0]); 8];
+/// let loss = net.backprop(&inputs, &targets, &mut workspace)?;
+/// assert!(loss > 0.0);
+/// assert_eq!(workspace.outputs().len(), 8);
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Workspace<T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    /// `hidden[t]` is `h_t`; `hidden[0]` stays zero.
+    hidden: Vec<OVector<T, H>>,
+    /// `outputs[t]` is `o_{t+1}`, the output after reading input `t`.
+    outputs: Vec<OVector<T, O>>,
+    delta_output: OVector<T, O>,
+    delta_hidden: OVector<T, H>,
+    /// `d_h` of the step after the current one in the backward walk.
+    delta_next: OVector<T, H>,
+    gradients: Gradients<T, I, H, O>,
+    /// Steps of the last forward pass.
+    steps: usize,
+}
+
+impl<T, I, H, O> Workspace<T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    /// A workspace for `network` and sequences of up to `steps` steps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Rnn, Workspace};
+    ///
+    /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
+    /// assert!(workspace.outputs().is_empty()); // nothing has run yet
+    /// ```
+    pub fn new(network: &Network<T, I, H, O>, steps: usize) -> Self {
+        let (inputs, hidden) = network.w_ih.shape_generic();
+        let outputs = network.w_ho.shape_generic().1;
+        let zeros_h = || OVector::zeros_generic(hidden, U1);
+        let zeros_o = || OVector::zeros_generic(outputs, U1);
+        Workspace {
+            hidden: vec![zeros_h(); steps + 1],
+            outputs: vec![zeros_o(); steps],
+            delta_output: zeros_o(),
+            delta_hidden: zeros_h(),
+            delta_next: zeros_h(),
+            gradients: Gradients {
+                w_ih: OMatrix::zeros_generic(inputs, hidden),
+                w_hh: OMatrix::zeros_generic(hidden, hidden),
+                w_ho: OMatrix::zeros_generic(hidden, outputs),
+            },
+            steps: 0,
+        }
+    }
+
+    /// The gradients of the last [`Network::backprop`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use const_rnn::{Rnn, Workspace};
+    /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
+    /// assert!(workspace.gradients().w_hh().iter().all(|g| *g == 0.0));
+    /// ```
+    pub fn gradients(&self) -> &Gradients<T, I, H, O> {
+        &self.gradients
+    }
+
+    /// The outputs of the last forward pass, one per step.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Rnn, Workspace};
+    /// use nalgebra::{Vector1, Vector2};
+    ///
+    /// let net = Rnn::<2, 16, 1>::from_seed(0);
+    /// let mut workspace = Workspace::new(&net, 8);
+    /// net.backprop(&[Vector2::zeros(); 3], &[Vector1::zeros(); 3], &mut workspace)?;
+    /// assert_eq!(workspace.outputs(), net.run(&[Vector2::zeros(); 3])?.as_slice());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn outputs(&self) -> &[OVector<T, O>] {
+        &self.outputs[..self.steps]
+    }
+
+    /// An error unless this workspace was made for a network shaped like `network`.
+    fn check_shape(&self, network: &Network<T, I, H, O>) -> Result<(), Error> {
+        let g = &self.gradients;
+        expect_shape("workspace w_ih", g.w_ih.shape(), network.w_ih.shape())?;
+        expect_shape("workspace w_ho", g.w_ho.shape(), network.w_ho.shape())
+    }
+
+    /// Makes room for `steps` steps; allocates only when `steps` is more than ever before.
+    fn reserve(&mut self, steps: usize) {
+        if self.outputs.len() < steps {
+            let hidden = self.delta_hidden.shape_generic().0;
+            let outputs = self.delta_output.shape_generic().0;
+            self.hidden
+                .resize(steps + 1, OVector::zeros_generic(hidden, U1));
+            self.outputs
+                .resize(steps, OVector::zeros_generic(outputs, U1));
+        }
+    }
+}
+
+impl<T, I, H, O> Network<T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    /// Runs the network forward over `inputs`, then backward through time,
+    /// and leaves `∂L/∂W` for `L = ½ Σ_t |targets_t - o_t|²` in
+    /// `workspace.gradients()`. Returns `L`.
+    ///
+    /// The backward walk is the seed's: from the last step to the first, with
+    /// `d_o = (o - y) o (1 - o)` and
+    /// `d_h,t = (W_hh d_h,t+1 + W_ho d_o,t) ⊙ h_t (1 - h_t)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SequenceLength`] if `inputs` is empty or differs in length from
+    /// `targets`; [`Error::ShapeMismatch`] if an input, a target or the
+    /// workspace does not fit the network; [`Error::NonFinite`] if the loss is
+    /// not finite (a NaN or infinite input or target). The network is never
+    /// changed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Rnn, Workspace};
+    /// use nalgebra::{Vector1, Vector2};
+    ///
+    /// let net = Rnn::<2, 4, 1>::from_seed(0);
+    /// let mut workspace = Workspace::new(&net, 2);
+    /// let inputs = [Vector2::new(1.0, 1.0), Vector2::new(0.0, 0.0)];
+    /// let targets = [Vector1::new(0.0), Vector1::new(1.0)];
+    /// let loss = net.backprop(&inputs, &targets, &mut workspace)?;
+    /// let o = workspace.outputs();
+    /// assert_eq!(loss, 0.5 * (o[0][0].powi(2) + (1.0 - o[1][0]).powi(2)));
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn backprop(
+        &self,
+        inputs: &[OVector<T, I>],
+        targets: &[OVector<T, O>],
+        workspace: &mut Workspace<T, I, H, O>,
+    ) -> Result<T, Error> {
+        let steps = inputs.len();
+        if steps == 0 || steps != targets.len() {
+            return Err(Error::SequenceLength {
+                inputs: steps,
+                targets: targets.len(),
+            });
+        }
+        self.check_inputs(inputs)?;
+        check_vectors("target", targets, self.outputs())?;
+        workspace.check_shape(self)?;
+        workspace.reserve(steps);
+        workspace.steps = steps;
+
+        let Workspace {
+            hidden,
+            outputs,
+            delta_output,
+            delta_hidden,
+            delta_next,
+            gradients,
+            ..
+        } = workspace;
+
+        // Forward, keeping every h_t: hidden[t + 1] from hidden[t].
+        let mut loss = T::zero();
+        for (t, (input, target)) in inputs.iter().zip(targets).enumerate() {
+            let (before, after) = hidden.split_at_mut(t + 1);
+            self.step(input, &before[t], &mut after[0], &mut outputs[t]);
+            loss += outputs[t].zip_fold(target, T::zero(), |sum, o, y| sum + (o - y) * (o - y));
+        }
+        loss *= nalgebra::convert(0.5);
+        if !loss.is_finite() {
+            return Err(Error::NonFinite { what: "loss" });
+        }
+
+        // Backward from the last step to the first.
+        gradients.w_ih.fill(T::zero());
+        gradients.w_hh.fill(T::zero());
+        gradients.w_ho.fill(T::zero());
+        delta_next.fill(T::zero());
+        for t in (0..steps).rev() {
+            let (h_prev, h) = (&hidden[t], &hidden[t + 1]);
+            delta_output.zip_zip_apply(&outputs[t], &targets[t], |d, o, y| {
+                *d = (o - y) * o * (T::one() - o);
+            });
+            delta_hidden.gemv(T::one(), &self.w_hh, delta_next, T::zero());
+            delta_hidden.gemv(T::one(), &self.w_ho, delta_output, T::one());
+            delta_hidden.zip_apply(h, |d, h| *d *= h * (T::one() - h));
+
+            gradients.w_ho.ger(T::one(), h, delta_output, T::one());
+            gradients.w_hh.ger(T::one(), h_prev, delta_hidden, T::one());
+            gradients
+                .w_ih
+                .ger(T::one(), &inputs[t], delta_hidden, T::one());
+            std::mem::swap(delta_hidden, delta_next);
+        }
+        Ok(loss)
+    }
+}

@@ -1,0 +1,98 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// Every way a call into this crate can fail.
+///
+/// Each variant carries what is needed to say what went wrong; its
+/// [`Display`](fmt::Display) is one line, fit for a command-line program.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{BitWidth, Error};
+///
+/// let err = BitWidth::<4>::encode(16).unwrap_err();
+/// assert_eq!(err, Error::TooWide { value: 16, width: 4 });
+/// assert_eq!(err.to_string(), "16 does not fit in 4 bits");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// An operand does not fit in the bit width it was given.
+    TooWide {
+        /// The operand.
+        value: u128,
+        /// The width, in bits, it had to fit in.
+        width: usize,
+    },
+    /// A matrix or vector has a shape other than the network's.
+    ShapeMismatch {
+        /// Which matrix or vector is wrong, e.g. `"w_hh"` or `"input 3"`.
+        what: String,
+        /// The shape it should have, as (rows, columns).
+        expected: (usize, usize),
+        /// The shape it has.
+        found: (usize, usize),
+    },
+    /// A network dimension (inputs, hidden units or outputs) is zero.
+    EmptyDimension {
+        /// Which dimension is zero.
+        what: &'static str,
+    },
+    /// Inputs and targets of a training sequence differ in length, or the sequence is empty.
+    SequenceLength {
+        /// Number of input vectors.
+        inputs: usize,
+        /// Number of target vectors.
+        targets: usize,
+    },
+    /// A number that must be finite is NaN or infinite.
+    NonFinite {
+        /// What it is, e.g. `"learning rate"` or `"loss"`.
+        what: &'static str,
+    },
+    /// A learning rate that is not positive.
+    LearningRate {
+        /// The rejected learning rate.
+        value: f64,
+    },
+    /// A training sequence length outside the range the binary-addition task supports.
+    SumBits {
+        /// The rejected number of sum bits.
+        sum_bits: usize,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TooWide { value, width } => write!(f, "{value} does not fit in {width} bits"),
+            Error::ShapeMismatch {
+                what,
+                expected,
+                found,
+            } => write!(
+                f,
+                "{what} has shape {}x{}, expected {}x{}",
+                found.0, found.1, expected.0, expected.1
+            ),
+            Error::EmptyDimension { what } => write!(f, "the network needs at least one {what}"),
+            Error::SequenceLength { inputs, targets } => write!(
+                f,
+                "a training sequence needs as many targets as inputs and at least one step, \
+                 got {inputs} inputs and {targets} targets"
+            ),
+            Error::NonFinite { what } => write!(f, "the {what} is not finite"),
+            Error::LearningRate { value } => {
+                write!(f, "the learning rate must be positive, got {value}")
+            }
+            Error::SumBits { sum_bits } => write!(
+                f,
+                "sums of {sum_bits} bits are not supported: use 1 to 129 bits"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

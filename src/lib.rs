@@ -1,0 +1,79 @@
+//! A small recurrent network whose shapes are checked by the compiler, trained
+//! by backpropagation through time to add binary numbers of any width.
+//!
+//! The network is an Elman RNN without biases, every unit a sigmoid. The seed's
+//! network, with 2 inputs, 16 hidden units and 1 output, is [`Rnn<2, 16, 1>`](Rnn):
+//! its 2x16, 16x16 and 16x1 weights are nalgebra static matrices, so a
+//! mis-shaped weight or input is a compile error, and the step runs on stack
+//! arrays the compiler can unroll. [`DynRnn`] is the same code, [`Network`],
+//! with sizes chosen at run time and checked by a [`Result`].
+//!
+//! # Quick start
+//!
+//! Train the seed's network on 10,000 random 8-bit sums (a few milliseconds),
+//! then add numbers far wider than any it saw:
+//!
+//! ```
+//! use const_rnn::{train, BitWidth, TrainConfig};
+//!
+//! // The seed's settings: 8-bit sums, 10,000 samples, SGD at 0.1, seed 0.
+//! let adder = train(&TrainConfig::default())?;
+//!
+//! // Operands of any width from 1 to 128 bits, read least significant bit first.
+//! assert_eq!(adder.add::<8>(200, 100)?, (44, true)); // 300 = 256 + 44, like u8::overflowing_add
+//! let (a, b) = (0xDEAD_BEEF_0123_4567_u128, 0xFFFF_FFFF_FFFF_FFFF_u128);
+//! assert_eq!(adder.add::<64>(a, b)?, (a + b - (1 << 64), true));
+//! assert_eq!(adder.add::<128>(u128::MAX, 1)?, (0, true)); // the 129-bit sum 2^128
+//!
+//! // An operand too wide for its width is an error, never wrapped.
+//! assert!(adder.add::<8>(256, 1).is_err());
+//! assert_eq!(BitWidth::<4>::encode(5)?, [true, false, true, false]);
+//! # Ok::<(), const_rnn::Error>(())
+//! ```
+//!
+//! # One training step, by hand
+//!
+//! [`Trainer`] does this for the addition task; the pieces are public:
+//! [`Network::backprop`] runs forward and backward through time into a
+//! reusable [`Workspace`] (no allocation once it is made), and [`Sgd`] applies
+//! the gradients.
+//!
+//! ```
+//! use const_rnn::{Rnn, Sgd, Workspace};
+//! use nalgebra::{Vector1, Vector2};
+//!
+//! let mut net = Rnn::<2, 16, 1>::from_seed(0);
+//! let mut workspace = Workspace::new(&net, 3);
+//! // 3 + 1 = 4, least significant bit first: inputs (1,1) (1,0) (0,0), sum bits 0 0 1.
+//! let inputs = [Vector2::new(1.0, 1.0), Vector2::new(1.0, 0.0), Vector2::new(0.0, 0.0)];
+//! let targets = [Vector1::new(0.0), Vector1::new(0.0), Vector1::new(1.0)];
+//! let sgd = Sgd::new(0.1)?;
+//! let first = net.backprop(&inputs, &targets, &mut workspace)?;
+//! for _ in 0..100 {
+//!     net.backprop(&inputs, &targets, &mut workspace)?;
+//!     sgd.update(&mut net, workspace.gradients())?;
+//! }
+//! assert!(net.backprop(&inputs, &targets, &mut workspace)? < first);
+//! # Ok::<(), const_rnn::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod adder;
+mod bits;
+mod bptt;
+mod error;
+mod network;
+mod optim;
+
+pub use adder::{Adder, Sample, TrainConfig, Trainer, train};
+pub use bits::BitWidth;
+pub use bptt::{Gradients, Workspace};
+pub use error::Error;
+pub use network::{DynRnn, Network, Real, Rnn, RnnAllocator};
+pub use optim::Sgd;
+
+/// The README's examples, run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

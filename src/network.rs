@@ -1,0 +1,561 @@
+//! [`Network`], its aliases [`Rnn`] and [`DynRnn`], and the forward step.
+
+use nalgebra::allocator::Allocator;
+use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector, RealField, U1};
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt, SeedableRng};
+
+use crate::Error;
+
+/// The scalar types a network computes in: `f32` and `f64`.
+///
+/// Any `nalgebra::RealField` that is `Copy` qualifies; `f64` is the default
+/// everywhere, as in the seed's numpy program.
+///
+/// # Examples
+///
+/// ```
+/// fn sigmoid<T: const_rnn::Real>(x: T) -> T {
+///     T::one() / (T::one() + (-x).exp())
+/// }
+/// assert_eq!(sigmoid(0.0_f32), 0.5);
+/// ```
+pub trait Real: RealField + Copy {}
+
+impl<T: RealField + Copy> Real for T {}
+
+/// The storage a network of shape `(I, H, O)` owns: its three weight matrices
+/// and the input, hidden and output vectors it steps through.
+///
+/// `DefaultAllocator` implements it for every shape, static or dynamic. Generic
+/// code over [`Network`] names this one bound instead of six `Allocator` bounds.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{Network, Real, RnnAllocator};
+/// use nalgebra::{DefaultAllocator, Dim};
+///
+/// fn hidden_units<T: Real, I: Dim, H: Dim, O: Dim>(net: &Network<T, I, H, O>) -> usize
+/// where
+///     DefaultAllocator: RnnAllocator<I, H, O>,
+/// {
+///     net.hidden()
+/// }
+/// assert_eq!(hidden_units(&const_rnn::Rnn::<2, 16, 1>::from_seed(0)), 16);
+/// ```
+pub trait RnnAllocator<I: Dim, H: Dim, O: Dim>:
+    Allocator<I, H> + Allocator<H, H> + Allocator<H, O> + Allocator<I> + Allocator<H> + Allocator<O>
+{
+}
+
+impl<I: Dim, H: Dim, O: Dim> RnnAllocator<I, H, O> for DefaultAllocator where
+    DefaultAllocator: Allocator<I, H>
+        + Allocator<H, H>
+        + Allocator<H, O>
+        + Allocator<I>
+        + Allocator<H>
+        + Allocator<O>
+{
+}
+
+/// An Elman recurrent network without biases, every unit a sigmoid:
+///
+/// `h_t = sigmoid(x_t W_ih + h_{t-1} W_hh)`, `o_t = sigmoid(h_t W_ho)`, `h_0 = 0`,
+///
+/// in the row-vector convention of the seed: `W_ih` is `I x H`, `W_hh` is
+/// `H x H` and `W_ho` is `H x O`.
+///
+/// The dimensions are nalgebra dimension types, so the one implementation
+/// serves compile-time sizes ([`Rnn`], on `Const<N>`) and run-time sizes
+/// ([`DynRnn`], on `Dyn`). Sequence length is not part of the type: weights
+/// trained on 8 steps run unchanged on 129.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::Rnn;
+/// use nalgebra::Vector2;
+///
+/// let net = Rnn::<2, 16, 1>::from_seed(7);
+/// let outputs = net.run(&[Vector2::new(1.0, 0.0), Vector2::new(1.0, 1.0)])?;
+/// assert_eq!(outputs.len(), 2);
+/// assert!(outputs.iter().all(|o| 0.0 < o[0] && o[0] < 1.0));
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network<T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    pub(crate) w_ih: OMatrix<T, I, H>,
+    pub(crate) w_hh: OMatrix<T, H, H>,
+    pub(crate) w_ho: OMatrix<T, H, O>,
+}
+
+/// A network whose sizes are checked by the compiler: `IN` inputs, `HID`
+/// hidden units, `OUT` outputs, scalar `T` (default `f64`).
+///
+/// `Rnn<2, 16, 1>` is the seed's network. A weight or an input of any other
+/// shape does not compile:
+///
+/// ```compile_fail
+/// use const_rnn::Rnn;
+/// use nalgebra::SMatrix;
+///
+/// // W_ih must be 2x16: a 3x16 matrix is rejected by the type checker.
+/// let _ = Rnn::<2, 16, 1>::from_weights(
+///     SMatrix::<f64, 3, 16>::zeros(),
+///     SMatrix::<f64, 16, 16>::zeros(),
+///     SMatrix::<f64, 16, 1>::zeros(),
+/// );
+/// ```
+///
+/// ```compile_fail
+/// use const_rnn::Rnn;
+/// use nalgebra::SVector;
+///
+/// // The network reads 2 inputs a step: a 16-long input is a type error.
+/// let net = Rnn::<2, 16, 1>::from_seed(0);
+/// let _ = net.run(&[SVector::<f64, 16>::zeros()]);
+/// ```
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::Rnn;
+/// use nalgebra::SMatrix;
+///
+/// let net = Rnn::<2, 16, 1>::from_weights(
+///     SMatrix::<f64, 2, 16>::repeat(0.5),
+///     SMatrix::<f64, 16, 16>::zeros(),
+///     SMatrix::<f64, 16, 1>::repeat(-0.25),
+/// )?;
+/// assert_eq!(net.w_ih().shape(), (2, 16));
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+pub type Rnn<const IN: usize, const HID: usize, const OUT: usize, T = f64> =
+    Network<T, Const<IN>, Const<HID>, Const<OUT>>;
+
+/// A network whose sizes are chosen at run time: the same code as [`Rnn`],
+/// with shapes checked by a [`Result`] instead of the compiler.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{DynRnn, Error};
+/// use nalgebra::DVector;
+///
+/// let net = DynRnn::<f64>::from_seed(2, 16, 1, 7)?;
+/// assert_eq!((net.inputs(), net.hidden(), net.outputs()), (2, 16, 1));
+///
+/// // A 3-long input to a 2-input network is an error, not a panic.
+/// let err = net.run(&[DVector::zeros(3)]).unwrap_err();
+/// assert!(matches!(err, Error::ShapeMismatch { .. }));
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+pub type DynRnn<T = f64> = Network<T, Dyn, Dyn, Dyn>;
+
+/// The logistic sigmoid, `1 / (1 + e^-x)`.
+#[inline]
+pub(crate) fn sigmoid<T: Real>(x: T) -> T {
+    T::one() / (T::one() + (-x).exp())
+}
+
+impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, OUT, T> {
+    /// A network with weights uniform in `[-1, 1)`, drawn from `rng`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::Rnn;
+    /// use rand::{SeedableRng, rngs::ChaCha8Rng};
+    ///
+    /// let net = Rnn::<2, 16, 1>::random(&mut ChaCha8Rng::seed_from_u64(3));
+    /// assert!(net.w_hh().iter().all(|w| (-1.0..1.0).contains(w)));
+    /// ```
+    pub fn random<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        Self::random_generic(Const, Const, Const, rng)
+    }
+
+    /// A network with weights uniform in `[-1, 1)` from the crate's seeded
+    /// generator (ChaCha8, stream 0): the same seed gives the same weights on
+    /// every machine, and the same weights as [`DynRnn::from_seed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::Rnn;
+    ///
+    /// assert_eq!(Rnn::<2, 16, 1>::from_seed(1), Rnn::<2, 16, 1>::from_seed(1));
+    /// assert_ne!(Rnn::<2, 16, 1>::from_seed(1), Rnn::<2, 16, 1>::from_seed(2));
+    /// ```
+    pub fn from_seed(seed: u64) -> Self {
+        Self::random(&mut weight_rng(seed))
+    }
+}
+
+impl<T: Real> DynRnn<T> {
+    /// A network of `inputs x hidden x outputs` units with weights uniform in
+    /// `[-1, 1)`, drawn from `rng`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyDimension`] if a size is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::DynRnn;
+    /// use rand::{SeedableRng, rngs::ChaCha8Rng};
+    ///
+    /// let net = DynRnn::<f32>::random(2, 8, 1, &mut ChaCha8Rng::seed_from_u64(3))?;
+    /// assert_eq!(net.w_hh().shape(), (8, 8));
+    /// assert!(DynRnn::<f32>::random(2, 0, 1, &mut ChaCha8Rng::seed_from_u64(3)).is_err());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn random<R: Rng + ?Sized>(
+        inputs: usize,
+        hidden: usize,
+        outputs: usize,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        for (size, what) in [
+            (inputs, "input"),
+            (hidden, "hidden unit"),
+            (outputs, "output"),
+        ] {
+            if size == 0 {
+                return Err(Error::EmptyDimension { what });
+            }
+        }
+        Ok(Self::random_generic(
+            Dyn(inputs),
+            Dyn(hidden),
+            Dyn(outputs),
+            rng,
+        ))
+    }
+
+    /// A network of `inputs x hidden x outputs` units from the crate's seeded
+    /// generator: identical weights to [`Rnn::from_seed`] for the same sizes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyDimension`] if a size is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{DynRnn, Rnn};
+    ///
+    /// let dynamic = DynRnn::<f64>::from_seed(2, 16, 1, 5)?;
+    /// let fixed = Rnn::<2, 16, 1>::from_seed(5);
+    /// assert_eq!(dynamic.w_hh().as_slice(), fixed.w_hh().as_slice());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn from_seed(
+        inputs: usize,
+        hidden: usize,
+        outputs: usize,
+        seed: u64,
+    ) -> Result<Self, Error> {
+        Self::random(inputs, hidden, outputs, &mut weight_rng(seed))
+    }
+}
+
+/// The generator behind every `from_seed`: ChaCha8 on stream 0 (training
+/// samples operands from stream 1 of the same seed).
+pub(crate) fn weight_rng(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed)
+}
+
+impl<T, I, H, O> Network<T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    /// Weights uniform in `[-1, 1)`, drawn as `f64` (so `f32` and `f64` networks
+    /// from one seed agree to rounding), `W_ih` then `W_hh` then `W_ho`, each
+    /// column by column.
+    fn random_generic<R: Rng + ?Sized>(inputs: I, hidden: H, outputs: O, rng: &mut R) -> Self {
+        let mut uniform = |_, _| nalgebra::convert::<f64, T>(rng.random_range(-1.0..1.0));
+        let w_ih = OMatrix::from_fn_generic(inputs, hidden, &mut uniform);
+        let w_hh = OMatrix::from_fn_generic(hidden, hidden, &mut uniform);
+        let w_ho = OMatrix::from_fn_generic(hidden, outputs, &mut uniform);
+        Network { w_ih, w_hh, w_ho }
+    }
+
+    /// A network with the given weights: `w_ih` is `I x H`, `w_hh` is `H x H`,
+    /// `w_ho` is `H x O`.
+    ///
+    /// For [`Rnn`] the shapes are checked by the compiler; for [`DynRnn`] they
+    /// are checked here.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] if the three shapes do not fit together,
+    /// [`Error::EmptyDimension`] if a size is zero, and [`Error::NonFinite`] if
+    /// a weight is NaN or infinite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{DynRnn, Error};
+    /// use nalgebra::DMatrix;
+    ///
+    /// let net = DynRnn::from_weights(DMatrix::zeros(2, 4), DMatrix::zeros(4, 4), DMatrix::zeros(4, 1))?;
+    /// assert_eq!(net.hidden(), 4);
+    ///
+    /// let err = DynRnn::from_weights(DMatrix::zeros(2, 4), DMatrix::zeros(5, 5), DMatrix::zeros(4, 1));
+    /// assert_eq!(err.unwrap_err().to_string(), "w_hh has shape 5x5, expected 4x4");
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn from_weights(
+        w_ih: OMatrix<T, I, H>,
+        w_hh: OMatrix<T, H, H>,
+        w_ho: OMatrix<T, H, O>,
+    ) -> Result<Self, Error> {
+        let (inputs, hidden) = w_ih.shape();
+        let outputs = w_ho.ncols();
+        for (size, what) in [
+            (inputs, "input"),
+            (hidden, "hidden unit"),
+            (outputs, "output"),
+        ] {
+            if size == 0 {
+                return Err(Error::EmptyDimension { what });
+            }
+        }
+        expect_shape("w_hh", w_hh.shape(), (hidden, hidden))?;
+        expect_shape("w_ho", w_ho.shape(), (hidden, outputs))?;
+        let all_finite = w_ih.iter().chain(w_hh.iter()).chain(w_ho.iter());
+        if !all_finite.into_iter().all(|w| w.is_finite()) {
+            return Err(Error::NonFinite { what: "weight" });
+        }
+        Ok(Network { w_ih, w_hh, w_ho })
+    }
+
+    /// The number of inputs per step, `I`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(const_rnn::Rnn::<2, 16, 1>::from_seed(0).inputs(), 2);
+    /// ```
+    pub fn inputs(&self) -> usize {
+        self.w_ih.nrows()
+    }
+
+    /// The number of hidden units, `H`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(const_rnn::Rnn::<2, 16, 1>::from_seed(0).hidden(), 16);
+    /// ```
+    pub fn hidden(&self) -> usize {
+        self.w_hh.nrows()
+    }
+
+    /// The number of outputs per step, `O`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(const_rnn::Rnn::<2, 16, 1>::from_seed(0).outputs(), 1);
+    /// ```
+    pub fn outputs(&self) -> usize {
+        self.w_ho.ncols()
+    }
+
+    /// The input-to-hidden weights, `I x H`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(const_rnn::Rnn::<2, 16, 1>::from_seed(0).w_ih().shape(), (2, 16));
+    /// ```
+    pub fn w_ih(&self) -> &OMatrix<T, I, H> {
+        &self.w_ih
+    }
+
+    /// The hidden-to-hidden (recurrent) weights, `H x H`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(const_rnn::Rnn::<2, 16, 1>::from_seed(0).w_hh().shape(), (16, 16));
+    /// ```
+    pub fn w_hh(&self) -> &OMatrix<T, H, H> {
+        &self.w_hh
+    }
+
+    /// The hidden-to-output weights, `H x O`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(const_rnn::Rnn::<2, 16, 1>::from_seed(0).w_ho().shape(), (16, 1));
+    /// ```
+    pub fn w_ho(&self) -> &OMatrix<T, H, O> {
+        &self.w_ho
+    }
+
+    /// The same network with run-time sizes: same weights, same results.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::Rnn;
+    /// use nalgebra::{DVector, Vector2};
+    ///
+    /// let fixed = Rnn::<2, 8, 1>::from_seed(4);
+    /// let dynamic = fixed.to_dynamic();
+    /// let a = fixed.run(&[Vector2::new(1.0, 1.0)])?;
+    /// let b = dynamic.run(&[DVector::from_vec(vec![1.0, 1.0])])?;
+    /// assert_eq!(a[0][0], b[0][0]);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn to_dynamic(&self) -> DynRnn<T> {
+        let dynamic =
+            |m: &[T], rows, cols| OMatrix::<T, Dyn, Dyn>::from_column_slice(rows, cols, m);
+        let (inputs, hidden, outputs) = (self.inputs(), self.hidden(), self.outputs());
+        DynRnn {
+            w_ih: dynamic(self.w_ih.as_slice(), inputs, hidden),
+            w_hh: dynamic(self.w_hh.as_slice(), hidden, hidden),
+            w_ho: dynamic(self.w_ho.as_slice(), hidden, outputs),
+        }
+    }
+
+    /// Runs the network over a sequence from `h_0 = 0` and returns every output.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] if an input is not `I` long (only possible for
+    /// [`DynRnn`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::Rnn;
+    /// use nalgebra::Vector2;
+    ///
+    /// let net = Rnn::<2, 16, 1>::from_seed(0);
+    /// let outputs = net.run(&[Vector2::new(0.0, 1.0); 5])?;
+    /// assert_eq!(outputs.len(), 5);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn run(&self, inputs: &[OVector<T, I>]) -> Result<Vec<OVector<T, O>>, Error> {
+        self.check_inputs(inputs)?;
+        let mut state = self.state();
+        Ok(inputs
+            .iter()
+            .map(|input| {
+                state.advance(self, input);
+                state.output.clone()
+            })
+            .collect())
+    }
+
+    /// Checks that every input is `I` long.
+    pub(crate) fn check_inputs(&self, inputs: &[OVector<T, I>]) -> Result<(), Error> {
+        check_vectors("input", inputs, self.inputs())
+    }
+
+    /// A running state at `h_0 = 0`, for stepping without keeping the history.
+    pub(crate) fn state(&self) -> State<T, H, O>
+    where
+        DefaultAllocator: Allocator<H> + Allocator<O>,
+    {
+        let (hidden, outputs) = self.w_ho.shape_generic();
+        State {
+            hidden: OVector::zeros_generic(hidden, U1),
+            previous: OVector::zeros_generic(hidden, U1),
+            output: OVector::zeros_generic(outputs, U1),
+        }
+    }
+
+    /// One forward step: `hidden = sigmoid(x W_ih + previous W_hh)`,
+    /// `output = sigmoid(hidden W_ho)`, written into existing storage.
+    #[inline]
+    pub(crate) fn step(
+        &self,
+        input: &OVector<T, I>,
+        previous: &OVector<T, H>,
+        hidden: &mut OVector<T, H>,
+        output: &mut OVector<T, O>,
+    ) {
+        // Column-vector form of the row-vector equations: h = W_hh^T h_prev + W_ih^T x.
+        hidden.gemv_tr(T::one(), &self.w_hh, previous, T::zero());
+        hidden.gemv_tr(T::one(), &self.w_ih, input, T::one());
+        hidden.apply(|h| *h = sigmoid(*h));
+        output.gemv_tr(T::one(), &self.w_ho, hidden, T::zero());
+        output.apply(|o| *o = sigmoid(*o));
+    }
+}
+
+/// The running state of a network stepping through a sequence without keeping
+/// its history: two hidden buffers swapped each step, and the last output.
+pub(crate) struct State<T: Real, H: Dim, O: Dim>
+where
+    DefaultAllocator: Allocator<H> + Allocator<O>,
+{
+    hidden: OVector<T, H>,
+    previous: OVector<T, H>,
+    pub(crate) output: OVector<T, O>,
+}
+
+impl<T: Real, H: Dim, O: Dim> State<T, H, O>
+where
+    DefaultAllocator: Allocator<H> + Allocator<O>,
+{
+    /// Steps `network` once on `input`; the new output is in `self.output`.
+    #[inline]
+    pub(crate) fn advance<I: Dim>(&mut self, network: &Network<T, I, H, O>, input: &OVector<T, I>)
+    where
+        DefaultAllocator: RnnAllocator<I, H, O>,
+    {
+        std::mem::swap(&mut self.hidden, &mut self.previous);
+        network.step(input, &self.previous, &mut self.hidden, &mut self.output);
+    }
+}
+
+/// An error unless `found == expected`.
+pub(crate) fn expect_shape(
+    what: &str,
+    found: (usize, usize),
+    expected: (usize, usize),
+) -> Result<(), Error> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch {
+            what: what.to_owned(),
+            expected,
+            found,
+        })
+    }
+}
+
+/// An error naming the first vector of `vectors` that is not `len` long.
+pub(crate) fn check_vectors<T: Real, D: Dim>(
+    what: &str,
+    vectors: &[OVector<T, D>],
+    len: usize,
+) -> Result<(), Error>
+where
+    DefaultAllocator: Allocator<D>,
+{
+    match vectors.iter().position(|v| v.nrows() != len) {
+        None => Ok(()),
+        Some(step) => expect_shape(&format!("{what} {step}"), vectors[step].shape(), (len, 1)),
+    }
+}
