@@ -300,22 +300,36 @@ where
             return Err(Error::NonFinite { what: "loss" });
         }
 
-        // Backward from the last step to the first.
-        gradients.w_ih.fill(T::zero());
-        gradients.w_hh.fill(T::zero());
-        gradients.w_ho.fill(T::zero());
-        delta_next.fill(T::zero());
+        // Backward from the last step to the first; the last has no successor: d_h,next = 0.
+        for gradient in [
+            gradients.w_ih.as_mut_slice(),
+            gradients.w_hh.as_mut_slice(),
+            gradients.w_ho.as_mut_slice(),
+        ] {
+            gradient.fill(T::zero());
+        }
         for t in (0..steps).rev() {
+            let last = t + 1 == steps;
             let (h_prev, h) = (&hidden[t], &hidden[t + 1]);
             delta_output.zip_zip_apply(&outputs[t], &targets[t], |d, o, y| {
                 *d = (o - y) * o * (T::one() - o);
             });
-            delta_hidden.gemv(T::one(), &self.w_hh, delta_next, T::zero());
-            delta_hidden.gemv(T::one(), &self.w_ho, delta_output, T::one());
-            delta_hidden.zip_apply(h, |d, h| *d *= h * (T::one() - h));
+            if last {
+                delta_hidden.gemv(T::one(), &self.w_ho, delta_output, T::zero());
+            } else {
+                delta_hidden.gemv(T::one(), &self.w_hh, delta_next, T::zero());
+                delta_hidden.gemv(T::one(), &self.w_ho, delta_output, T::one());
+            }
+            // Contiguous slices: nalgebra's element iterators do not vectorise.
+            for (d, &h) in delta_hidden.as_mut_slice().iter_mut().zip(h.as_slice()) {
+                *d *= h * (T::one() - h);
+            }
 
             gradients.w_ho.ger(T::one(), h, delta_output, T::one());
-            gradients.w_hh.ger(T::one(), h_prev, delta_hidden, T::one());
+            // h_0 = 0 adds nothing to ∂L/∂W_hh.
+            if t > 0 {
+                gradients.w_hh.ger(T::one(), h_prev, delta_hidden, T::one());
+            }
             gradients
                 .w_ih
                 .ger(T::one(), &inputs[t], delta_hidden, T::one());

@@ -496,9 +496,16 @@ where
         // Column-vector form of the row-vector equations: h = W_hh^T h_prev + W_ih^T x.
         hidden.gemv_tr(T::one(), &self.w_hh, previous, T::zero());
         hidden.gemv_tr(T::one(), &self.w_ih, input, T::one());
-        hidden.apply(|h| *h = sigmoid(*h));
+        // Contiguous slices: nalgebra's element iterators do not vectorise.
+        hidden
+            .as_mut_slice()
+            .iter_mut()
+            .for_each(|h| *h = sigmoid(*h));
         output.gemv_tr(T::one(), &self.w_ho, hidden, T::zero());
-        output.apply(|o| *o = sigmoid(*o));
+        output
+            .as_mut_slice()
+            .iter_mut()
+            .for_each(|o| *o = sigmoid(*o));
     }
 }
 

@@ -104,10 +104,15 @@ impl<T: Real> Sgd<T> {
             network.w_ho.shape(),
         )?;
         let rate = self.learning_rate;
-        let descend = |w: &mut T, g: T| *w -= rate * g;
-        network.w_ih.zip_apply(&gradients.w_ih, descend);
-        network.w_hh.zip_apply(&gradients.w_hh, descend);
-        network.w_ho.zip_apply(&gradients.w_ho, descend);
+        // Contiguous slices: nalgebra's element iterators do not vectorise.
+        let descend = |weights: &mut [T], gradients: &[T]| {
+            for (w, &g) in weights.iter_mut().zip(gradients) {
+                *w -= rate * g;
+            }
+        };
+        descend(network.w_ih.as_mut_slice(), gradients.w_ih.as_slice());
+        descend(network.w_hh.as_mut_slice(), gradients.w_hh.as_slice());
+        descend(network.w_ho.as_mut_slice(), gradients.w_ho.as_slice());
         Ok(())
     }
 }
