@@ -10,11 +10,11 @@ use crate::Error;
 ///
 /// Any `N` outside `1..=128` is a compile error as soon as the width is used:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
 /// let _ = const_rnn::BitWidth::<0>::encode(0);
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
 /// let _ = const_rnn::BitWidth::<129>::MAX;
 /// ```
 ///

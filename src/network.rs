@@ -103,7 +103,7 @@ where
 /// `Rnn<2, 16, 1>` is the seed's network. A weight or an input of any other
 /// shape does not compile:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// use const_rnn::Rnn;
 /// use nalgebra::SMatrix;
 ///
@@ -115,7 +115,7 @@ where
 /// );
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0308
 /// use const_rnn::Rnn;
 /// use nalgebra::SVector;
 ///
@@ -311,10 +311,10 @@ where
     /// use const_rnn::{DynRnn, Error};
     /// use nalgebra::DMatrix;
     ///
-    /// let net = DynRnn::from_weights(DMatrix::zeros(2, 4), DMatrix::zeros(4, 4), DMatrix::zeros(4, 1))?;
+    /// let net = DynRnn::<f64>::from_weights(DMatrix::zeros(2, 4), DMatrix::zeros(4, 4), DMatrix::zeros(4, 1))?;
     /// assert_eq!(net.hidden(), 4);
     ///
-    /// let err = DynRnn::from_weights(DMatrix::zeros(2, 4), DMatrix::zeros(5, 5), DMatrix::zeros(4, 1));
+    /// let err = DynRnn::<f64>::from_weights(DMatrix::zeros(2, 4), DMatrix::zeros(5, 5), DMatrix::zeros(4, 1));
     /// assert_eq!(err.unwrap_err().to_string(), "w_hh has shape 5x5, expected 4x4");
     /// # Ok::<(), const_rnn::Error>(())
     /// ```

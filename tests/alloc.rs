@@ -1,0 +1,116 @@
+//! Training steps allocate nothing: a counting global allocator proves it.
+//!
+//! The count is per thread, so tests running in parallel do not disturb it.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer, train};
+
+struct CountingAllocator;
+
+thread_local! {
+    // A const-initialised Cell without a destructor: reading it never allocates.
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; the only
+// addition is a thread-local counter that itself never allocates.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+/// How many allocations `work` made on this thread.
+fn allocations_in(work: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    work();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn counting_allocator_sees_allocations() {
+    // The proof below means something only if the counter can see a heap allocation.
+    assert!(allocations_in(|| drop(std::hint::black_box(vec![1_u8; 64]))) >= 1);
+    assert!(
+        allocations_in(|| drop(std::hint::black_box(DynRnn::<f64>::from_seed(2, 4, 1, 0)))) >= 1
+    );
+}
+
+#[test]
+fn static_training_step_allocates_nothing_from_the_first_step() {
+    let config = TrainConfig::default();
+    let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
+    let allocations = allocations_in(|| {
+        for _ in 0..500 {
+            trainer.train_sample().unwrap();
+        }
+    });
+    assert_eq!(allocations, 0, "500 static training steps allocated");
+}
+
+#[test]
+fn dynamic_training_step_allocates_nothing_after_setup() {
+    let config = TrainConfig::default();
+    let network = DynRnn::<f64>::from_seed(2, 16, 1, 0).unwrap();
+    let mut trainer = Trainer::new(network, &config).unwrap();
+    let allocations = allocations_in(|| {
+        for _ in 0..500 {
+            trainer.train_sample().unwrap();
+        }
+    });
+    assert_eq!(allocations, 0, "500 dynamic training steps allocated");
+}
+
+#[test]
+fn f32_training_steps_allocate_nothing() {
+    let config = TrainConfig::default();
+    let mut fixed = Trainer::new(Rnn::<2, 8, 1, f32>::from_seed(0), &config).unwrap();
+    let dynamic = DynRnn::<f32>::from_seed(2, 8, 1, 0).unwrap();
+    let mut dynamic = Trainer::new(dynamic, &config).unwrap();
+    let allocations = allocations_in(|| {
+        for _ in 0..100 {
+            fixed.train_sample().unwrap();
+            dynamic.train_sample().unwrap();
+        }
+    });
+    assert_eq!(allocations, 0);
+}
+
+#[test]
+fn static_addition_allocates_nothing() {
+    let adder = train(&TrainConfig {
+        samples: 10,
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    let allocations = allocations_in(|| {
+        for a in 0..100 {
+            std::hint::black_box(adder.add::<128>(a, u128::MAX - a).unwrap());
+        }
+    });
+    assert_eq!(allocations, 0);
+}

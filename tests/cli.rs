@@ -1,0 +1,129 @@
+//! The command-line program: sums on stdout, one line on stderr and status 2 for bad input.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_const-rnn"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// Asserts a usage error: status 2, nothing on stdout, one line on stderr containing `needle`.
+fn assert_usage_error(args: &[&str], stdin: &str, needle: &str) {
+    let output = run(args, stdin);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{args:?}: stderr {err:?}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: stderr {err:?} lacks {needle:?}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
+
+#[test]
+fn add_prints_the_sum_and_nothing_else() {
+    let output = run(&["add", "2", "3"], "");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stdout(&output), "5\n");
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn add_handles_128_bit_operands_and_the_129_bit_sum() {
+    let max = u128::MAX.to_string();
+    let output = run(&["add", &max, &max], "");
+    assert_eq!(stdout(&output), "680564733841876926926749214863536422910\n"); // 2^129 - 2
+    let output = run(&["add", &max, "1"], "");
+    assert_eq!(stdout(&output), "340282366920938463463374607431768211456\n"); // 2^128
+    let output = run(&["add", "18446744073709551615", "18446744073709551617"], "");
+    assert_eq!(stdout(&output), "36893488147419103232\n"); // 2^65
+}
+
+#[test]
+fn add_without_operands_reads_pairs_from_stdin() {
+    let output = run(
+        &["add"],
+        "1 2\n\n100 27\n  340282366920938463463374607431768211455 1  \n0 0\n",
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        stdout(&output),
+        "3\n127\n340282366920938463463374607431768211456\n0\n"
+    );
+}
+
+#[test]
+fn bad_operands_are_one_line_errors_with_status_2() {
+    assert_usage_error(&["add", "-5", "3"], "", "negative");
+    assert_usage_error(&["add", "5", "abc"], "", "not a decimal integer");
+    assert_usage_error(&["add", "1.5", "3"], "", "not an integer");
+    assert_usage_error(&["add", "", "3"], "", "empty");
+    assert_usage_error(
+        &["add", "340282366920938463463374607431768211456", "1"],
+        "",
+        "more than 128 bits",
+    );
+    assert_usage_error(&["add", "5"], "", "two operands");
+    assert_usage_error(&["add", "1", "2", "3"], "", "two operands");
+    assert_usage_error(&["add", "0x10", "1"], "", "not a decimal integer");
+}
+
+#[test]
+fn bad_stdin_lines_name_the_line() {
+    let output = run(&["add"], "1 2\n3\n4 5\n");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "3\n"); // sums before the bad line are printed
+    assert_eq!(
+        stderr(&output).trim(),
+        "error: line 2: expected two operands, got 1"
+    );
+    assert_usage_error(&["add"], "7 -1\n", "line 1: operand \"-1\" is negative");
+}
+
+#[test]
+fn unknown_arguments_are_one_line_errors_with_status_2() {
+    assert_usage_error(&["frobnicate"], "", "usage");
+    assert_usage_error(&["--seed"], "", "usage");
+    assert_usage_error(&["--seed", "-1"], "", "seed");
+    assert_usage_error(&["bench", "extra"], "", "usage");
+}
+
+#[test]
+fn experiment_reports_progress_and_summary() {
+    let output = run(&["--seed", "0"], "");
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert_eq!(text.matches("\nsample ").count(), 10, "{text}");
+    assert!(text.contains("sample 10000\n"));
+    assert!(text.contains(" = "));
+    assert!(text.contains("16384/16384"), "{text}");
+    assert!(text.contains(" us/sample"));
+    assert_eq!(text.matches("64-bit: ").count(), 3);
+    assert_eq!(text.matches("128-bit: ").count(), 3);
+    assert!(!text.contains("WRONG"), "{text}");
+}
