@@ -1,1 +1,154 @@
-fn main() {}
+//! Static against dynamic sizes, each static case next to its dynamic twin:
+//!
+//! - `train/hidden`: one training sample (forward, BPTT, SGD update) of 8-bit sums,
+//!   for hidden sizes 2 to 128;
+//! - `infer/hidden`: one addition of two 7-bit operands (8 steps, as the seed's
+//!   8-bit sums), for the same hidden sizes;
+//! - `train/sum_bits`: one training sample at hidden 16 for 8-, 32- and 128-bit sums;
+//! - `train/f32` and `train/f64`: the scalar types at hidden 16 and 64.
+//!
+//! `cargo bench --bench rnn` runs them all (a few minutes);
+//! `python3 benches/report.py` turns the results into the README's table and
+//! `docs/static_vs_dynamic.svg`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use const_rnn::{Adder, DynRnn, Network, Real, Rnn, RnnAllocator, TrainConfig, Trainer};
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main, measurement::WallTime,
+};
+use nalgebra::{DefaultAllocator, Dim};
+
+/// Benchmarks one training sample of `network` as `name/parameter`.
+fn bench_training<T: Real, I: Dim, H: Dim, O: Dim>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    parameter: usize,
+    network: Network<T, I, H, O>,
+    config: &TrainConfig,
+) where
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    let mut trainer = Trainer::new(network, config).expect("valid benchmark settings");
+    group.bench_function(BenchmarkId::new(name, parameter), |b| {
+        b.iter(|| black_box(trainer.train_sample().expect("finite loss")))
+    });
+}
+
+/// Benchmarks one 8-step addition by `network` as `name/parameter`.
+fn bench_inference<I: Dim, H: Dim, O: Dim>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    parameter: usize,
+    network: Network<f64, I, H, O>,
+) where
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    let adder = Adder::new(network).expect("2 inputs, 1 output");
+    let mut operands = (0_u128, 0_u128);
+    group.bench_function(BenchmarkId::new(name, parameter), |b| {
+        b.iter(|| {
+            operands = ((operands.0 + 37) % 128, (operands.1 + 91) % 128);
+            black_box(
+                adder
+                    .add::<7>(operands.0, operands.1)
+                    .expect("7-bit operands"),
+            )
+        })
+    });
+}
+
+fn configured<'a>(c: &'a mut Criterion, group: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(group);
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    group
+}
+
+fn hidden_sizes(c: &mut Criterion) {
+    let config = TrainConfig::default();
+    let mut train = configured(c, "train/hidden");
+    macro_rules! train_at {
+        ($($h:literal)*) => {$(
+            bench_training(&mut train, "static", $h, Rnn::<2, $h, 1>::from_seed(0), &config);
+            bench_training(&mut train, "dynamic", $h, DynRnn::<f64>::from_seed(2, $h, 1, 0).unwrap(), &config);
+        )*};
+    }
+    train_at!(2 4 8 16 32 64 128);
+    train.finish();
+
+    let mut infer = configured(c, "infer/hidden");
+    macro_rules! infer_at {
+        ($($h:literal)*) => {$(
+            bench_inference(&mut infer, "static", $h, Rnn::<2, $h, 1>::from_seed(0));
+            bench_inference(&mut infer, "dynamic", $h, DynRnn::<f64>::from_seed(2, $h, 1, 0).unwrap());
+        )*};
+    }
+    infer_at!(2 4 8 16 32 64 128);
+    infer.finish();
+}
+
+fn sum_widths(c: &mut Criterion) {
+    let mut group = configured(c, "train/sum_bits");
+    for sum_bits in [8, 32, 128] {
+        let config = TrainConfig {
+            sum_bits,
+            ..TrainConfig::default()
+        };
+        bench_training(
+            &mut group,
+            "static",
+            sum_bits,
+            Rnn::<2, 16, 1>::from_seed(0),
+            &config,
+        );
+        let dynamic = DynRnn::<f64>::from_seed(2, 16, 1, 0).unwrap();
+        bench_training(&mut group, "dynamic", sum_bits, dynamic, &config);
+    }
+    group.finish();
+}
+
+fn scalar_types(c: &mut Criterion) {
+    let config = TrainConfig::default();
+    macro_rules! scalar {
+        ($t:ty, $name:literal) => {
+            let mut group = configured(c, $name);
+            bench_training(
+                &mut group,
+                "static",
+                16,
+                Rnn::<2, 16, 1, $t>::from_seed(0),
+                &config,
+            );
+            bench_training(
+                &mut group,
+                "dynamic",
+                16,
+                DynRnn::<$t>::from_seed(2, 16, 1, 0).unwrap(),
+                &config,
+            );
+            bench_training(
+                &mut group,
+                "static",
+                64,
+                Rnn::<2, 64, 1, $t>::from_seed(0),
+                &config,
+            );
+            bench_training(
+                &mut group,
+                "dynamic",
+                64,
+                DynRnn::<$t>::from_seed(2, 64, 1, 0).unwrap(),
+                &config,
+            );
+            group.finish();
+        };
+    }
+    scalar!(f32, "train/f32");
+    scalar!(f64, "train/f64");
+}
+
+criterion_group!(benches, hidden_sizes, sum_widths, scalar_types);
+criterion_main!(benches);

@@ -6,9 +6,9 @@
 //! `cargo run --release --example seeds` trains seeds 0..20 with these settings.
 //! 19 of them give an exact 8-bit adder (seed 1 gets 16,383 of 16,384), but only
 //! 16 also add every 128-bit carry chain: seed 0, the program's default, sums all
-//! 8-bit pairs but fails `0 + x` once x has a run of more than 13 ones (a long run
-//! of positions where exactly one operand bit is set), and so do seeds 1, 5 and
-//! 15. Seed 2 is the first seed that passes every test below.
+//! 8-bit pairs but goes wrong after 11 or more steps in a row reading the input
+//! (0, 1), as in `0 + 2047`, and seeds 1, 5 and 15 fail a chain too. Seed 2 is the
+//! first seed that passes every test below.
 
 use std::sync::OnceLock;
 
