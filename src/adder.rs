@@ -5,7 +5,7 @@ use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
 use crate::bits::bit;
-use crate::network::{State, weight_rng};
+use crate::network::{State, expect_shape, weight_rng};
 use crate::{BitWidth, Error, Network, Real, Rnn, RnnAllocator, Sgd, Workspace};
 
 /// How to train a network to add: the seed's settings by default.
@@ -457,7 +457,6 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    use crate::network::expect_shape;
     let hidden = network.hidden();
     expect_shape("w_ih", network.w_ih.shape(), (2, hidden))?;
     expect_shape("w_ho", network.w_ho.shape(), (hidden, 1))

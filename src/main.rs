@@ -214,7 +214,12 @@ fn add(out: &mut impl Write, operands: &[&str]) -> Result<(), Failure> {
         [] => {
             let adder = train(&TrainConfig::default())?;
             for (index, line) in io::stdin().lock().lines().enumerate() {
-                let line = line?;
+                let line = line.map_err(|err| match err.kind() {
+                    io::ErrorKind::InvalidData => {
+                        Failure::Usage(format!("line {}: not valid UTF-8", index + 1))
+                    }
+                    _ => Failure::Io(err),
+                })?;
                 let fields: Vec<&str> = line.split_whitespace().collect();
                 let pair = match fields.as_slice() {
                     [] => continue,
@@ -249,23 +254,21 @@ fn sum_line(adder: &Adder, a: u128, b: u128) -> Result<String, Error> {
     Ok(decimal(low, carry))
 }
 
-/// A non-negative decimal integer of at most 128 bits.
+/// A non-negative decimal integer of at most 128 bits, with an optional leading `+`.
 fn parse_operand(text: &str) -> Result<u128, Failure> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
     let problem = if text.is_empty() {
         "is empty"
     } else if text.starts_with('-') {
         "is negative"
-    } else if text.contains(['.', 'e', 'E']) && text.parse::<f64>().is_ok() {
-        "is not an integer"
-    } else if !text
-        .trim_start_matches('+')
-        .bytes()
-        .all(|b| b.is_ascii_digit())
-        || text == "+"
-    {
-        "is not a decimal integer"
+    } else if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if text.parse::<f64>().is_ok() {
+            "is not a whole number"
+        } else {
+            "is not a decimal integer"
+        }
     } else {
-        return text
+        return digits
             .parse()
             .map_err(|_| Failure::Usage(format!("operand {text:?} has more than 128 bits")));
     };

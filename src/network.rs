@@ -224,15 +224,7 @@ impl<T: Real> DynRnn<T> {
         outputs: usize,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        for (size, what) in [
-            (inputs, "input"),
-            (hidden, "hidden unit"),
-            (outputs, "output"),
-        ] {
-            if size == 0 {
-                return Err(Error::EmptyDimension { what });
-            }
-        }
+        check_non_empty(inputs, hidden, outputs)?;
         Ok(Self::random_generic(
             Dyn(inputs),
             Dyn(hidden),
@@ -325,15 +317,7 @@ where
     ) -> Result<Self, Error> {
         let (inputs, hidden) = w_ih.shape();
         let outputs = w_ho.ncols();
-        for (size, what) in [
-            (inputs, "input"),
-            (hidden, "hidden unit"),
-            (outputs, "output"),
-        ] {
-            if size == 0 {
-                return Err(Error::EmptyDimension { what });
-            }
-        }
+        check_non_empty(inputs, hidden, outputs)?;
         expect_shape("w_hh", w_hh.shape(), (hidden, hidden))?;
         expect_shape("w_ho", w_ho.shape(), (hidden, outputs))?;
         let all_finite = w_ih.iter().chain(w_hh.iter()).chain(w_ho.iter());
@@ -533,6 +517,20 @@ where
         std::mem::swap(&mut self.hidden, &mut self.previous);
         network.step(input, &self.previous, &mut self.hidden, &mut self.output);
     }
+}
+
+/// An error naming the first of the three sizes that is zero.
+fn check_non_empty(inputs: usize, hidden: usize, outputs: usize) -> Result<(), Error> {
+    for (size, what) in [
+        (inputs, "input"),
+        (hidden, "hidden unit"),
+        (outputs, "output"),
+    ] {
+        if size == 0 {
+            return Err(Error::EmptyDimension { what });
+        }
+    }
+    Ok(())
 }
 
 /// An error unless `found == expected`.

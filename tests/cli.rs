@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn run(args: &[&str], stdin: &str) -> Output {
+fn run(args: &[&str], stdin: impl AsRef<[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_const-rnn"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
@@ -16,7 +16,7 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stdin
         .take()
         .unwrap()
-        .write_all(stdin.as_bytes())
+        .write_all(stdin.as_ref())
         .unwrap();
     child.wait_with_output().unwrap()
 }
@@ -81,7 +81,10 @@ fn add_without_operands_reads_pairs_from_stdin() {
 fn bad_operands_are_one_line_errors_with_status_2() {
     assert_usage_error(&["add", "-5", "3"], "", "negative");
     assert_usage_error(&["add", "5", "abc"], "", "not a decimal integer");
-    assert_usage_error(&["add", "1.5", "3"], "", "not an integer");
+    assert_usage_error(&["add", "1.5", "3"], "", "not a whole number");
+    assert_usage_error(&["add", "1e3", "3"], "", "not a whole number");
+    assert_usage_error(&["add", "++5", "3"], "", "not a decimal integer");
+    assert_usage_error(&["add", "+", "3"], "", "not a decimal integer");
     assert_usage_error(&["add", "", "3"], "", "empty");
     assert_usage_error(
         &["add", "340282366920938463463374607431768211456", "1"],
@@ -91,6 +94,19 @@ fn bad_operands_are_one_line_errors_with_status_2() {
     assert_usage_error(&["add", "5"], "", "two operands");
     assert_usage_error(&["add", "1", "2", "3"], "", "two operands");
     assert_usage_error(&["add", "0x10", "1"], "", "not a decimal integer");
+}
+
+#[test]
+fn a_leading_plus_is_accepted() {
+    assert_eq!(stdout(&run(&["add", "+5", "+0"], "")), "5\n");
+}
+
+#[test]
+fn invalid_utf8_on_stdin_is_a_usage_error() {
+    let output = run(&["add"], b"1 2\n\xff\xfe 3\n");
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stdout(&output), "3\n");
+    assert_eq!(stderr(&output), "error: line 2: not valid UTF-8\n");
 }
 
 #[test]
