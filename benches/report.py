@@ -132,6 +132,8 @@ def main():
     print(f"\nHidden sizes where dynamic is as fast as static: {crossover(results, 'infer/hidden') or 'none'}")
     print("\nTraining at hidden 16, by sum width:\n")
     print(static_dynamic_table(results, "train/sum_bits", "sum bits"))
+    print("\nInference at hidden 16, by sum width (steps):\n")
+    print(static_dynamic_table(results, "infer/sum_bits", "sum bits"))
     print("\nTraining, f32 against f64 (us per sample):\n")
     print(scalar_table(results))
     svg = svg_plot(results)

@@ -5,6 +5,8 @@
 //! - `infer/hidden`: one addition of two 7-bit operands (8 steps, as the seed's
 //!   8-bit sums), for the same hidden sizes;
 //! - `train/sum_bits`: one training sample at hidden 16 for 8-, 32- and 128-bit sums;
+//! - `infer/sum_bits`: one addition at hidden 16 of 8, 32 and 128 steps (7-, 31- and
+//!   127-bit operands, like the training sums);
 //! - `train/f32` and `train/f64`: the scalar types at hidden 16 and 64.
 //!
 //! `cargo bench --bench rnn` runs them all (a few minutes);
@@ -14,7 +16,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use const_rnn::{Adder, DynRnn, Network, Real, Rnn, RnnAllocator, TrainConfig, Trainer};
+use const_rnn::{Adder, BitWidth, DynRnn, Network, Real, Rnn, RnnAllocator, TrainConfig, Trainer};
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
@@ -36,8 +38,9 @@ fn bench_training<T: Real, I: Dim, H: Dim, O: Dim>(
     });
 }
 
-/// Benchmarks one 8-step addition by `network` as `name/parameter`.
-fn bench_inference<I: Dim, H: Dim, O: Dim>(
+/// Benchmarks one addition of two `W`-bit operands (`W + 1` steps) by `network`,
+/// as `name/parameter`.
+fn bench_inference<const W: usize, I: Dim, H: Dim, O: Dim>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     name: &str,
     parameter: usize,
@@ -49,11 +52,15 @@ fn bench_inference<I: Dim, H: Dim, O: Dim>(
     let mut operands = (0_u128, 0_u128);
     group.bench_function(BenchmarkId::new(name, parameter), |b| {
         b.iter(|| {
-            operands = ((operands.0 + 37) % 128, (operands.1 + 91) % 128);
+            // Vary the operands cheaply, so that no two calls read the same bits.
+            operands = (
+                operands.0.wrapping_mul(5).wrapping_add(37) & BitWidth::<W>::MAX,
+                operands.1.wrapping_add(91) & BitWidth::<W>::MAX,
+            );
             black_box(
                 adder
-                    .add::<7>(operands.0, operands.1)
-                    .expect("7-bit operands"),
+                    .add::<W>(operands.0, operands.1)
+                    .expect("W-bit operands"),
             )
         })
     });
@@ -82,8 +89,9 @@ fn hidden_sizes(c: &mut Criterion) {
     let mut infer = configured(c, "infer/hidden");
     macro_rules! infer_at {
         ($($h:literal)*) => {$(
-            bench_inference(&mut infer, "static", $h, Rnn::<2, $h, 1>::from_seed(0));
-            bench_inference(&mut infer, "dynamic", $h, DynRnn::<f64>::from_seed(2, $h, 1, 0).unwrap());
+            bench_inference::<7, _, _, _>(&mut infer, "static", $h, Rnn::<2, $h, 1>::from_seed(0));
+            let dynamic = DynRnn::<f64>::from_seed(2, $h, 1, 0).unwrap();
+            bench_inference::<7, _, _, _>(&mut infer, "dynamic", $h, dynamic);
         )*};
     }
     infer_at!(2 4 8 16 32 64 128);
@@ -107,6 +115,17 @@ fn sum_widths(c: &mut Criterion) {
         let dynamic = DynRnn::<f64>::from_seed(2, 16, 1, 0).unwrap();
         bench_training(&mut group, "dynamic", sum_bits, dynamic, &config);
     }
+    group.finish();
+
+    let mut group = configured(c, "infer/sum_bits");
+    macro_rules! infer_width {
+        ($($width:literal)*) => {$(
+            bench_inference::<$width, _, _, _>(&mut group, "static", $width + 1, Rnn::<2, 16, 1>::from_seed(0));
+            let dynamic = DynRnn::<f64>::from_seed(2, 16, 1, 0).unwrap();
+            bench_inference::<$width, _, _, _>(&mut group, "dynamic", $width + 1, dynamic);
+        )*};
+    }
+    infer_width!(7 31 127);
     group.finish();
 }
 
