@@ -455,10 +455,7 @@ where
     }
 
     /// A running state at `h_0 = 0`, for stepping without keeping the history.
-    pub(crate) fn state(&self) -> State<T, H, O>
-    where
-        DefaultAllocator: Allocator<H> + Allocator<O>,
-    {
+    pub(crate) fn state(&self) -> State<T, H, O> {
         let (hidden, outputs) = self.w_ho.shape_generic();
         State {
             hidden: OVector::zeros_generic(hidden, U1),
