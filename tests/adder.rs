@@ -139,30 +139,28 @@ fn wrong_sums<const N: usize>(adder: &Adder, limit: u128) -> Vec<(u128, u128)> {
         .collect()
 }
 
-#[test]
-fn seed_models_add_all_seed_range_pairs_exactly() {
+/// Asserts that seeds 0 and 2 add every pair of `N`-bit operands below `limit`.
+fn assert_seed_models_add_all_pairs<const N: usize>(limit: u128) {
     for (seed, adder) in [(0, default_adder()), (2, seed_adder())] {
-        let wrong = wrong_sums::<7>(adder, 128);
+        let wrong = wrong_sums::<N>(adder, limit);
         assert!(
             wrong.is_empty(),
-            "seed {seed}: {} of 16384 wrong, e.g. {:?}",
+            "seed {seed}: {} of {} wrong, e.g. {:?}",
             wrong.len(),
+            limit * limit,
             &wrong[..wrong.len().min(5)]
         );
     }
 }
 
 #[test]
+fn seed_models_add_all_seed_range_pairs_exactly() {
+    assert_seed_models_add_all_pairs::<7>(128);
+}
+
+#[test]
 fn seed_models_add_all_8_bit_pairs_exactly() {
-    for (seed, adder) in [(0, default_adder()), (2, seed_adder())] {
-        let wrong = wrong_sums::<8>(adder, 256);
-        assert!(
-            wrong.is_empty(),
-            "seed {seed}: {} of 65536 wrong, e.g. {:?}",
-            wrong.len(),
-            &wrong[..wrong.len().min(5)]
-        );
-    }
+    assert_seed_models_add_all_pairs::<8>(256);
 }
 
 #[test]

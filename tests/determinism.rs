@@ -2,9 +2,7 @@
 
 use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer, train};
 
-fn bits(values: &[f64]) -> Vec<u64> {
-    values.iter().map(|v| v.to_bits()).collect()
-}
+use crate::weight_bits;
 
 #[test]
 fn same_seed_gives_bit_identical_initial_weights() {
@@ -12,9 +10,7 @@ fn same_seed_gives_bit_identical_initial_weights() {
         Rnn::<2, 16, 1>::from_seed(42),
         Rnn::<2, 16, 1>::from_seed(42),
     );
-    assert_eq!(bits(a.w_ih().as_slice()), bits(b.w_ih().as_slice()));
-    assert_eq!(bits(a.w_hh().as_slice()), bits(b.w_hh().as_slice()));
-    assert_eq!(bits(a.w_ho().as_slice()), bits(b.w_ho().as_slice()));
+    assert_eq!(weight_bits(&a), weight_bits(&b));
 }
 
 #[test]
@@ -25,10 +21,7 @@ fn same_seed_gives_bit_identical_trained_weights() {
         ..TrainConfig::default()
     };
     let (a, b) = (train(&config).unwrap(), train(&config).unwrap());
-    let (a, b) = (a.network(), b.network());
-    assert_eq!(bits(a.w_ih().as_slice()), bits(b.w_ih().as_slice()));
-    assert_eq!(bits(a.w_hh().as_slice()), bits(b.w_hh().as_slice()));
-    assert_eq!(bits(a.w_ho().as_slice()), bits(b.w_ho().as_slice()));
+    assert_eq!(weight_bits(a.network()), weight_bits(b.network()));
 }
 
 #[test]

@@ -8,3 +8,26 @@ mod determinism;
 mod errors;
 mod gradient;
 mod static_dynamic;
+
+use const_rnn::{Network, Real, RnnAllocator};
+use nalgebra::{DefaultAllocator, Dim};
+
+/// The bit patterns of a slice of f32 or f64, so that `assert_eq!` is bitwise.
+fn bits<T: Real + Into<f64>>(values: &[T]) -> Vec<u64> {
+    values.iter().map(|v| (*v).into().to_bits()).collect()
+}
+
+/// The bit patterns of all of a network's weights, `W_ih` then `W_hh` then `W_ho`.
+fn weight_bits<T: Real + Into<f64>, I: Dim, H: Dim, O: Dim>(net: &Network<T, I, H, O>) -> Vec<u64>
+where
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    bits(
+        &[
+            net.w_ih().as_slice(),
+            net.w_hh().as_slice(),
+            net.w_ho().as_slice(),
+        ]
+        .concat(),
+    )
+}

@@ -1,28 +1,10 @@
 //! `Rnn` and `DynRnn` are one implementation: from identical weights and
 //! inputs they give bit-identical outputs, gradients and trained weights.
 
-use const_rnn::{DynRnn, Network, Real, Rnn, RnnAllocator, TrainConfig, Trainer, Workspace};
-use nalgebra::{DVector, DefaultAllocator, Dim, Vector1, Vector2};
+use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer, Workspace};
+use nalgebra::{DVector, Vector1, Vector2};
 
-/// The bit patterns of a slice of f32 or f64, so that `assert_eq!` is bitwise.
-fn bits<T: Real + Into<f64>>(values: &[T]) -> Vec<u64> {
-    values.iter().map(|v| (*v).into().to_bits()).collect()
-}
-
-fn weights<T: Real + Into<f64>, I: Dim, H: Dim, O: Dim>(net: &Network<T, I, H, O>) -> Vec<u64>
-where
-    DefaultAllocator: RnnAllocator<I, H, O>,
-{
-    [
-        net.w_ih().as_slice(),
-        net.w_hh().as_slice(),
-        net.w_ho().as_slice(),
-    ]
-    .concat()
-    .iter()
-    .map(|v| (*v).into().to_bits())
-    .collect()
-}
+use crate::{bits, weight_bits};
 
 /// Trains a static and a dynamic network from the same seed side by side and
 /// compares every sample's prediction and the final weights, bit for bit.
@@ -36,7 +18,11 @@ macro_rules! same_training {
             };
             let fixed = Rnn::<2, $hidden, 1, $t>::from_seed(config.seed);
             let dynamic = DynRnn::<$t>::from_seed(2, $hidden, 1, config.seed).unwrap();
-            assert_eq!(weights(&fixed), weights(&dynamic), "initial weights differ");
+            assert_eq!(
+                weight_bits(&fixed),
+                weight_bits(&dynamic),
+                "initial weights differ"
+            );
             let mut fixed = Trainer::new(fixed, &config).unwrap();
             let mut dynamic = Trainer::new(dynamic, &config).unwrap();
             for sample in 0..$samples {
@@ -51,7 +37,7 @@ macro_rules! same_training {
                 );
                 assert_eq!(f.error.to_bits(), d.error.to_bits(), "sample {sample}");
             }
-            assert_eq!(weights(fixed.network()), weights(dynamic.network()));
+            assert_eq!(weight_bits(fixed.network()), weight_bits(dynamic.network()));
         }
     };
 }
