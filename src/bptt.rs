@@ -336,7 +336,7 @@ where
     }
 }
 
-/// `gradient = x yᵀ` if `first`, else `gradient += x yᵀ`.
+/// `gradient = x yᵀ` if `overwrite`, else `gradient += x yᵀ`.
 ///
 /// Two calls with constant `beta`s so that the compiler drops the `beta *`.
 #[inline(always)]
@@ -344,11 +344,11 @@ fn accumulate<T: Real, R: Dim, C: Dim>(
     gradient: &mut OMatrix<T, R, C>,
     x: &OVector<T, R>,
     y: &OVector<T, C>,
-    first: bool,
+    overwrite: bool,
 ) where
     DefaultAllocator: Allocator<R, C> + Allocator<R> + Allocator<C>,
 {
-    if first {
+    if overwrite {
         gradient.ger(T::one(), x, y, T::zero());
     } else {
         gradient.ger(T::one(), x, y, T::one());
