@@ -5,7 +5,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer, train};
+use const_rnn::{DynRnn, Network, Rnn, RnnAllocator, TrainConfig, Trainer, train};
+use nalgebra::{DefaultAllocator, Dim};
 
 struct CountingAllocator;
 
@@ -60,28 +61,32 @@ fn counting_allocator_sees_allocations() {
     );
 }
 
-#[test]
-fn static_training_step_allocates_nothing_from_the_first_step() {
-    let config = TrainConfig::default();
-    let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
-    let allocations = allocations_in(|| {
+/// How many allocations 500 training steps of `network` make, from the
+/// first step on (the trainer and its workspace are set up before counting).
+fn allocations_in_500_training_steps<I: Dim, H: Dim, O: Dim>(
+    network: Network<f64, I, H, O>,
+) -> usize
+where
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    let mut trainer = Trainer::new(network, &TrainConfig::default()).unwrap();
+    allocations_in(|| {
         for _ in 0..500 {
             trainer.train_sample().unwrap();
         }
-    });
+    })
+}
+
+#[test]
+fn static_training_step_allocates_nothing_from_the_first_step() {
+    let allocations = allocations_in_500_training_steps(Rnn::<2, 16, 1>::from_seed(0));
     assert_eq!(allocations, 0, "500 static training steps allocated");
 }
 
 #[test]
 fn dynamic_training_step_allocates_nothing_after_setup() {
-    let config = TrainConfig::default();
     let network = DynRnn::<f64>::from_seed(2, 16, 1, 0).unwrap();
-    let mut trainer = Trainer::new(network, &config).unwrap();
-    let allocations = allocations_in(|| {
-        for _ in 0..500 {
-            trainer.train_sample().unwrap();
-        }
-    });
+    let allocations = allocations_in_500_training_steps(network);
     assert_eq!(allocations, 0, "500 dynamic training steps allocated");
 }
 
