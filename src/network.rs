@@ -1,7 +1,8 @@
 //! [`Network`], its aliases [`Rnn`] and [`DynRnn`], and the forward step.
 
 use nalgebra::allocator::Allocator;
-use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector, RealField, U1};
+use nalgebra::storage::{Storage, StorageMut};
+use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector, RealField, U1, Vector};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
 
@@ -24,11 +25,13 @@ pub trait Real: RealField + Copy {}
 
 impl<T: RealField + Copy> Real for T {}
 
-/// The storage a network of shape `(I, H, O)` owns: its three weight matrices
-/// and the input, hidden and output vectors it steps through.
+/// The storage a network of shape `(I, H, O)` owns: its three weight matrices,
+/// the input, hidden and output vectors it steps through, and the
+/// per-sequence matrices of a [`Workspace`](crate::Workspace) (one column or
+/// row per time step, their number chosen at run time).
 ///
 /// `DefaultAllocator` implements it for every shape, static or dynamic. Generic
-/// code over [`Network`] names this one bound instead of six `Allocator` bounds.
+/// code over [`Network`] names this one bound instead of ten `Allocator` bounds.
 ///
 /// # Examples
 ///
@@ -45,7 +48,16 @@ impl<T: RealField + Copy> Real for T {}
 /// assert_eq!(hidden_units(&const_rnn::Rnn::<2, 16, 1>::from_seed(0)), 16);
 /// ```
 pub trait RnnAllocator<I: Dim, H: Dim, O: Dim>:
-    Allocator<I, H> + Allocator<H, H> + Allocator<H, O> + Allocator<I> + Allocator<H> + Allocator<O>
+    Allocator<I, H>
+    + Allocator<H, H>
+    + Allocator<H, O>
+    + Allocator<I>
+    + Allocator<H>
+    + Allocator<O>
+    + Allocator<I, Dyn>
+    + Allocator<H, Dyn>
+    + Allocator<Dyn, H>
+    + Allocator<Dyn, O>
 {
 }
 
@@ -56,6 +68,10 @@ impl<I: Dim, H: Dim, O: Dim> RnnAllocator<I, H, O> for DefaultAllocator where
         + Allocator<I>
         + Allocator<H>
         + Allocator<O>
+        + Allocator<I, Dyn>
+        + Allocator<H, Dyn>
+        + Allocator<Dyn, H>
+        + Allocator<Dyn, O>
 {
 }
 
@@ -467,21 +483,21 @@ where
     /// One forward step: `hidden = sigmoid(x W_ih + previous W_hh)`,
     /// `output = sigmoid(hidden W_ho)`, written into existing storage.
     #[inline]
-    pub(crate) fn step(
+    pub(crate) fn step<SI, SP, SH>(
         &self,
-        input: &OVector<T, I>,
-        previous: &OVector<T, H>,
-        hidden: &mut OVector<T, H>,
+        input: &Vector<T, I, SI>,
+        previous: &Vector<T, H, SP>,
+        hidden: &mut Vector<T, H, SH>,
         output: &mut OVector<T, O>,
-    ) {
+    ) where
+        SI: Storage<T, I>,
+        SP: Storage<T, H>,
+        SH: StorageMut<T, H>,
+    {
         // Column-vector form of the row-vector equations: h = W_hh^T h_prev + W_ih^T x.
         hidden.gemv_tr(T::one(), &self.w_hh, previous, T::zero());
         hidden.gemv_tr(T::one(), &self.w_ih, input, T::one());
-        // Contiguous slices: nalgebra's element iterators do not vectorise.
-        hidden
-            .as_mut_slice()
-            .iter_mut()
-            .for_each(|h| *h = sigmoid(*h));
+        hidden.apply(|h| *h = sigmoid(*h));
         output.gemv_tr(T::one(), &self.w_ho, hidden, T::zero());
         output
             .as_mut_slice()
