@@ -150,23 +150,28 @@ fn seed_network_gradients_match_central_differences() {
 }
 
 /// A reused workspace forgets the last sequence: its gradients are those of a
-/// fresh workspace, to the bit, whatever the lengths that went before. A
-/// one-step sequence has `h_0 = 0` only, so its `∂L/∂W_hh` is zero.
+/// fresh workspace, to the bit, whatever the lengths that went before, and
+/// whether it was made long enough or grows (made for 0 steps, it grows to 1,
+/// 3 and then `STEPS`). A one-step sequence has `h_0 = 0` only, so its
+/// `∂L/∂W_hh` is zero.
 #[test]
 fn reused_workspace_gives_the_gradients_of_a_fresh_one() {
     let (network, inputs, targets) = random_problem(5);
-    let mut reused = Workspace::new(&network, STEPS);
-    for steps in [STEPS, 1, 3, 1, STEPS, 2] {
-        let (inputs, targets) = (&inputs[..steps], &targets[..steps]);
-        let mut fresh = Workspace::new(&network, steps);
-        let loss = network.backprop(inputs, targets, &mut fresh).unwrap();
-        let reused_loss = network.backprop(inputs, targets, &mut reused).unwrap();
-        assert_eq!(reused_loss.to_bits(), loss.to_bits(), "{steps} steps");
-        assert_eq!(reused.gradients(), fresh.gradients(), "{steps} steps");
-        if steps == 1 {
-            assert!(fresh.gradients().w_hh().iter().all(|&g| g == 0.0));
-        } else {
-            assert!(fresh.gradients().w_hh().iter().all(|&g| g != 0.0));
+    for capacity in [STEPS, 0] {
+        let mut reused = Workspace::new(&network, capacity);
+        for steps in [1, 3, 1, STEPS, 2, STEPS] {
+            let (inputs, targets) = (&inputs[..steps], &targets[..steps]);
+            let mut fresh = Workspace::new(&network, steps);
+            let loss = network.backprop(inputs, targets, &mut fresh).unwrap();
+            let reused_loss = network.backprop(inputs, targets, &mut reused).unwrap();
+            let case = format!("{steps} steps, workspace made for {capacity}");
+            assert_eq!(reused_loss.to_bits(), loss.to_bits(), "{case}");
+            assert_eq!(reused.gradients(), fresh.gradients(), "{case}");
+            if steps == 1 {
+                assert!(fresh.gradients().w_hh().iter().all(|&g| g == 0.0));
+            } else {
+                assert!(fresh.gradients().w_hh().iter().all(|&g| g != 0.0));
+            }
         }
     }
 }
