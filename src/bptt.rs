@@ -163,6 +163,12 @@ where
     pub fn new(network: &Network<T, I, H, O>, steps: usize) -> Self {
         let (inputs, hidden) = network.w_ih.shape_generic();
         let outputs = network.w_ho.shape_generic().1;
+        Self::with_shapes(inputs, hidden, outputs, steps)
+    }
+
+    /// A zeroed workspace for a network of `inputs x hidden x outputs` units
+    /// and sequences of up to `steps` steps.
+    fn with_shapes(inputs: I, hidden: H, outputs: O, steps: usize) -> Self {
         Workspace {
             inputs: OMatrix::zeros_generic(inputs, Dyn(steps)),
             hidden: OMatrix::zeros_generic(hidden, Dyn(steps + 1)),
@@ -220,16 +226,14 @@ where
     }
 
     /// Makes room for `steps` steps; allocates only when `steps` is more than ever before.
+    ///
+    /// Everything in the workspace is written by every [`Network::backprop`]
+    /// before it is read, so growing starts from a fresh workspace.
     fn reserve(&mut self, steps: usize) {
         if self.outputs.len() < steps {
             let (inputs, hidden) = self.gradients.w_ih.shape_generic();
             let outputs = self.delta_output.shape_generic().0;
-            self.inputs = OMatrix::zeros_generic(inputs, Dyn(steps));
-            self.hidden = OMatrix::zeros_generic(hidden, Dyn(steps + 1));
-            self.outputs
-                .resize(steps, OVector::zeros_generic(outputs, U1));
-            self.hidden_deltas = OMatrix::zeros_generic(Dyn(steps), hidden);
-            self.output_deltas = OMatrix::zeros_generic(Dyn(steps), outputs);
+            *self = Self::with_shapes(inputs, hidden, outputs, steps);
         }
     }
 }
