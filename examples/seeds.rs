@@ -1,4 +1,5 @@
-//! How many seeds give an exact adder? Trains the seed's network once per seed
+//! How many seeds give an exact adder with the seed's recipe alone (no verifier;
+//! `const-rnn seeds` runs the default recipe)? Trains the seed's network once per seed
 //! and checks every operand pair of the trained width.
 //!
 //! `cargo run --release --example seeds -- [SEEDS] [WIDTH] [SAMPLES]` trains
@@ -8,7 +9,7 @@
 //! and over 1,000 random 64-bit pairs, and whether it adds the 128-bit carry
 //! chains (all ones + 1, all ones + all ones, alternating bits, 0 + all ones).
 
-use const_rnn::{Adder, Error, TrainConfig, train};
+use const_rnn::{Adder, Error, TrainConfig, train_plain};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -27,7 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             samples,
             ..TrainConfig::for_width(width)
         };
-        let adder = train(&config)?;
+        let adder = train_plain(&config)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let max = (1_u128 << width) - 1;
         let pairs: Vec<(u128, u128)> = if width <= 8 {

@@ -4,9 +4,13 @@ use nalgebra::{DefaultAllocator, Dim, OVector, U1, U2, U16};
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
-use crate::bits::bit;
+use crate::bits::{bit, check_width};
 use crate::network::{State, expect_shape, weight_rng};
-use crate::{BitWidth, Error, Network, Real, Rnn, RnnAllocator, Sgd, Workspace};
+use crate::verify::{run_lengths, runs_operand, verify_network};
+use crate::{
+    BitWidth, Counterexample, Coverage, Error, Network, Real, Report, Rnn, RnnAllocator, Sgd,
+    Workspace,
+};
 
 /// How to train a network to add: the seed's settings by default.
 ///
@@ -33,9 +37,18 @@ pub struct TrainConfig {
     pub samples: usize,
     /// The SGD learning rate.
     pub learning_rate: f64,
-    /// Seeds the weights (ChaCha8 stream 0) and the operands (stream 1).
+    /// Seeds the weights (ChaCha8 stream 0), the seed's operands (stream 1)
+    /// and the verify-and-train loop's operands (stream 2).
     pub seed: u64,
+    /// The most samples, in all, that [`train`] may use before it gives up
+    /// with [`Error::Unverified`].
+    pub budget: usize,
+    /// The verifier's coverage that a trained adder must pass.
+    pub gate: Coverage,
 }
+
+/// [`TrainConfig::budget`]'s default.
+const DEFAULT_BUDGET: usize = 500_000;
 
 impl Default for TrainConfig {
     /// The seed's settings: 8-bit sums, 10,000 samples, learning rate 0.1, seed 0.
@@ -45,6 +58,8 @@ impl Default for TrainConfig {
             samples: 10_000,
             learning_rate: 0.1,
             seed: 0,
+            budget: DEFAULT_BUDGET,
+            gate: Coverage::default(),
         }
     }
 }
@@ -111,14 +126,16 @@ pub struct Sample {
     pub a: u128,
     /// The second operand.
     pub b: u128,
-    /// The sum the network predicted, one rounded output per bit.
+    /// The sum the network predicted, one rounded output per bit (the first
+    /// 128 bits, for a sum read for 129 steps).
     pub predicted: u128,
     /// The seed's error: the sum over bits of `|y_t - o_t|`.
     pub error: f64,
 }
 
 impl Sample {
-    /// The true sum, `a + b`.
+    /// The true sum, `a + b` (its low 128 bits, for the one sum of two
+    /// 128-bit operands that does not fit).
     ///
     /// # Examples
     ///
@@ -127,7 +144,7 @@ impl Sample {
     /// assert_eq!(sample.sum(), 7);
     /// ```
     pub fn sum(&self) -> u128 {
-        self.a + self.b
+        self.a.wrapping_add(self.b)
     }
 
     /// Whether every predicted bit was right.
@@ -179,6 +196,8 @@ where
     targets: Vec<OVector<T, O>>,
     /// Operands are drawn from `0..=operand_max`.
     operand_max: u128,
+    /// Steps of a drawn sample.
+    sum_bits: usize,
     samples_seen: usize,
 }
 
@@ -223,6 +242,7 @@ where
             inputs: vec![OVector::zeros_generic(inputs, U1); config.sum_bits],
             targets: vec![OVector::zeros_generic(outputs, U1); config.sum_bits],
             operand_max: u128::MAX >> (129 - config.sum_bits),
+            sum_bits: config.sum_bits,
             samples_seen: 0,
         })
     }
@@ -249,16 +269,86 @@ where
     pub fn train_sample(&mut self) -> Result<Sample, Error> {
         let a = self.rng.random_range(0..=self.operand_max);
         let b = self.rng.random_range(0..=self.operand_max);
-        let sum = a + b;
-        for (step, (input, target)) in self.inputs.iter_mut().zip(&mut self.targets).enumerate() {
+        self.train_on(a, b, self.sum_bits)
+    }
+
+    /// Trains on one given sum: `a + b` read for `steps` steps (its low
+    /// `steps` bits), forward, backward through time and an SGD update;
+    /// returns what the network predicted before the update.
+    ///
+    /// A sequence longer than any before grows the trainer's buffers once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SumBits`] if `steps` is outside `1..=129`; [`Error::TooWide`]
+    /// if `a + b` does not fit in `steps` bits; otherwise as
+    /// [`Trainer::train_sample`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Rnn, TrainConfig, Trainer};
+    ///
+    /// let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &TrainConfig::default())?;
+    /// // A long carry chain: (2^40 - 1) + 1, read to its carry-out step.
+    /// let sample = trainer.train_on((1 << 40) - 1, 1, 41)?;
+    /// assert_eq!(sample.sum(), 1 << 40);
+    /// assert!(trainer.train_on(1, 1, 130).is_err());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn train_on(&mut self, a: u128, b: u128, steps: usize) -> Result<Sample, Error> {
+        let sgd = self.sgd;
+        self.train_with(a, b, steps, sgd, None)
+    }
+
+    /// [`Trainer::train_on`] with the update made by `sgd`, its step shortened
+    /// to a gradient norm of `clip` when the gradient is longer.
+    fn train_with(
+        &mut self,
+        a: u128,
+        b: u128,
+        steps: usize,
+        sgd: Sgd<T>,
+        clip: Option<T>,
+    ) -> Result<Sample, Error> {
+        if !(1..=129).contains(&steps) {
+            return Err(Error::SumBits { sum_bits: steps });
+        }
+        if steps <= 128 {
+            match a.checked_add(b) {
+                Some(sum) if sum >> (steps - 1) >> 1 == 0 => {}
+                _ => {
+                    return Err(Error::TooWide {
+                        value: a.max(b),
+                        width: steps - 1,
+                    });
+                }
+            }
+        }
+        if self.inputs.len() < steps {
+            let inputs = self.inputs[0].shape_generic().0;
+            let outputs = self.targets[0].shape_generic().0;
+            self.inputs
+                .resize(steps, OVector::zeros_generic(inputs, U1));
+            self.targets
+                .resize(steps, OVector::zeros_generic(outputs, U1));
+        }
+        let (inputs, targets) = (&mut self.inputs[..steps], &mut self.targets[..steps]);
+        let (low, carry) = a.overflowing_add(b);
+        for (step, (input, target)) in inputs.iter_mut().zip(targets.iter_mut()).enumerate() {
             input[0] = from_bit(bit(a, step));
             input[1] = from_bit(bit(b, step));
-            target[0] = from_bit(bit(sum, step));
+            target[0] = from_bit(if step < 128 { bit(low, step) } else { carry });
         }
         self.network
-            .backprop(&self.inputs, &self.targets, &mut self.workspace)?;
-        self.sgd
-            .update(&mut self.network, self.workspace.gradients())?;
+            .backprop(inputs, targets, &mut self.workspace)?;
+        let gradients = self.workspace.gradients();
+        let norm = gradients.norm();
+        match clip {
+            Some(max_norm) if norm > max_norm => Sgd::new(sgd.learning_rate() * max_norm / norm)?
+                .update(&mut self.network, gradients)?,
+            _ => sgd.update(&mut self.network, gradients)?,
+        }
         self.samples_seen += 1;
 
         let (mut predicted, mut error) = (0, T::zero());
@@ -266,10 +356,12 @@ where
             .workspace
             .outputs()
             .iter()
-            .zip(&self.targets)
+            .zip(targets.iter())
             .enumerate()
         {
-            predicted |= u128::from(to_bit(output[0])) << step;
+            if step < 128 {
+                predicted |= u128::from(to_bit(output[0])) << step;
+            }
             error += (target[0] - output[0]).abs();
         }
         Ok(Sample {
@@ -306,20 +398,148 @@ where
         &self.network
     }
 
-    /// The trained network, as an [`Adder`].
+    /// The trained network, as an [`Adder`], unverified: the seed's recipe.
     ///
     /// # Examples
     ///
-    /// See [`train`].
+    /// See [`train_plain`].
     pub fn into_adder(self) -> Adder<T, I, H, O> {
         Adder {
+            samples: self.samples_seen,
+            verified: None,
             network: self.network,
+        }
+    }
+
+    /// Trains on until the verifier finds no wrong sum, and returns the
+    /// verified adder: the default recipe's second half.
+    ///
+    /// Each round checks the network with [`Coverage::quick`], then, if that
+    /// finds nothing, with `config.gate`. While a wrong sum is found, it
+    /// trains [`ROUND_SAMPLES`] more samples: 12-bit sums, 30% of them with
+    /// operands made of runs of equal bits, and every 50th sample one of the
+    /// wrong sums found so far (at a learning rate scaled down by its length
+    /// when it is longer than 12 bits). Every update of the loop is shortened
+    /// to a gradient norm of at most 10.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unverified`], with the last wrong sum found, once
+    /// `config.budget` samples have been trained on in all; the errors of
+    /// [`verify`](crate::verify) and [`Trainer::train_on`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Coverage, Rnn, TrainConfig, Trainer};
+    ///
+    /// let config = TrainConfig { gate: Coverage::quick(), ..TrainConfig::default() };
+    /// let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
+    /// for _ in 0..config.samples {
+    ///     trainer.train_sample()?;
+    /// }
+    /// let adder = trainer.into_verified_adder(&config)?;
+    /// assert!(adder.verified().is_some() && adder.samples() >= config.samples);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn into_verified_adder(mut self, config: &TrainConfig) -> Result<Adder<T, I, H, O>, Error>
+    where
+        Network<T, I, H, O>: Sync,
+    {
+        config.gate.validate()?;
+        let mut rng = weight_rng(config.seed);
+        rng.set_stream(2);
+        let run_lengths = run_lengths();
+        let clip = Some(nalgebra::convert::<f64, T>(MAX_GRADIENT_NORM));
+        let mut wrong_sums: Vec<Counterexample> = Vec::new();
+        loop {
+            let quick = verify_network(&self.network, &Coverage::quick())?;
+            let report = if quick.is_verified() && config.gate != Coverage::quick() {
+                verify_network(&self.network, &config.gate)?
+            } else {
+                quick
+            };
+            let Some(counterexample) = report.counterexample else {
+                return Ok(Adder {
+                    samples: self.samples_seen,
+                    verified: Some(report),
+                    network: self.network,
+                });
+            };
+            if self.samples_seen >= config.budget {
+                return Err(Error::Unverified {
+                    samples: self.samples_seen,
+                    counterexample: Box::new(counterexample),
+                });
+            }
+            wrong_sums.push(counterexample);
+            for sample in 0..ROUND_SAMPLES {
+                if sample % REPLAY_EVERY == 0 {
+                    let wrong = wrong_sums[(sample / REPLAY_EVERY) % wrong_sums.len()];
+                    // A long sum's gradient adds up over many steps: scale the
+                    // rate down to that of a round's sum, or it undoes the round.
+                    let steps = wrong.width + 1;
+                    let scale = (ROUND_SUM_BITS as f64 / steps as f64).min(1.0);
+                    let rate = self.sgd.learning_rate() * nalgebra::convert::<f64, T>(scale);
+                    self.train_with(wrong.a, wrong.b, steps, Sgd::new(rate)?, clip)?;
+                    continue;
+                }
+                let mask = u128::MAX >> (129 - ROUND_SUM_BITS);
+                let (a, b) = if rng.random_bool(RUN_FRACTION) {
+                    let lengths = &run_lengths[rng.random_range(0..run_lengths.len())];
+                    (
+                        runs_operand(&mut rng, lengths) & mask,
+                        runs_operand(&mut rng, lengths) & mask,
+                    )
+                } else {
+                    (rng.random_range(0..=mask), rng.random_range(0..=mask))
+                };
+                self.train_with(a, b, ROUND_SUM_BITS, self.sgd, clip)?;
+            }
         }
     }
 }
 
-/// Trains the seed's network, `Rnn<2, 16, 1>` in `f64`, with weights from
-/// `config.seed`, for `config.samples` samples.
+/// Samples per round of the verify-and-train loop.
+pub const ROUND_SAMPLES: usize = 5_000;
+/// Steps of the sums the loop trains on: 12-bit sums of 11-bit operands.
+const ROUND_SUM_BITS: usize = 12;
+/// The share of the loop's samples with run-structured operands.
+const RUN_FRACTION: f64 = 0.3;
+/// The loop shortens any update whose gradient is longer than this: a wrong
+/// sum found after a long run can have a gradient thousands of times the
+/// usual one (about 1), and one such step undoes the network.
+const MAX_GRADIENT_NORM: f64 = 10.0;
+/// Every this many samples, the loop replays a wrong sum found before.
+const REPLAY_EVERY: usize = 50;
+
+/// Trains the seed's network, `Rnn<2, 16, 1>` in `f64`, with the default
+/// recipe: the seed's training (`config.samples` samples of `config.sum_bits`
+/// bits, weights and operands from `config.seed`), then rounds of training
+/// and verification until the verifier finds no wrong sum
+/// ([`Trainer::into_verified_adder`]).
+///
+/// # Errors
+///
+/// [`Error::Unverified`] if the budget runs out first; the errors of
+/// [`Trainer::new`], [`Trainer::train_sample`] and [`verify`](crate::verify).
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{train, TrainConfig};
+///
+/// let adder = train(&TrainConfig::default())?;
+/// assert!(adder.verified().is_some());
+/// assert_eq!(adder.add::<64>(u64::MAX.into(), 1)?, (0, true)); // like u64::overflowing_add
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+pub fn train(config: &TrainConfig) -> Result<Adder, Error> {
+    seed_trainer(config)?.into_verified_adder(config)
+}
+
+/// Trains the seed's network with the seed's recipe only: `config.samples`
+/// samples, no verification. The adder may well be wrong on long operands.
 ///
 /// # Errors
 ///
@@ -328,18 +548,24 @@ where
 /// # Examples
 ///
 /// ```
-/// use const_rnn::{train, TrainConfig};
+/// use const_rnn::{train_plain, TrainConfig};
 ///
-/// let adder = train(&TrainConfig::default())?;
-/// assert_eq!(adder.add::<64>(u64::MAX.into(), 1)?, (0, true)); // like u64::overflowing_add
+/// let adder = train_plain(&TrainConfig::default())?;
+/// assert!(adder.verified().is_none());
+/// assert_eq!(adder.add::<7>(100, 27)?, (127, false));
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
-pub fn train(config: &TrainConfig) -> Result<Adder, Error> {
+pub fn train_plain(config: &TrainConfig) -> Result<Adder, Error> {
+    Ok(seed_trainer(config)?.into_adder())
+}
+
+/// The seed's network after the seed's training.
+fn seed_trainer(config: &TrainConfig) -> Result<Trainer<f64, U2, U16, U1>, Error> {
     let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), config)?;
     for _ in 0..config.samples {
         trainer.train_sample()?;
     }
-    Ok(trainer.into_adder())
+    Ok(trainer)
 }
 
 /// A network used as an adder: it reads two operands bit by bit, least
@@ -364,6 +590,8 @@ where
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
     network: Network<T, I, H, O>,
+    samples: usize,
+    verified: Option<Report>,
 }
 
 impl<T, I, H, O> Adder<T, I, H, O>
@@ -391,7 +619,11 @@ where
     /// ```
     pub fn new(network: Network<T, I, H, O>) -> Result<Self, Error> {
         check_adder_shape(&network)?;
-        Ok(Adder { network })
+        Ok(Adder {
+            network,
+            samples: 0,
+            verified: None,
+        })
     }
 
     /// The network behind the adder.
@@ -405,6 +637,35 @@ where
     /// ```
     pub fn network(&self) -> &Network<T, I, H, O> {
         &self.network
+    }
+
+    /// How many samples the network was trained on (0 for [`Adder::new`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let adder = const_rnn::train_plain(&const_rnn::TrainConfig::default())?;
+    /// assert_eq!(adder.samples(), 10_000);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn samples(&self) -> usize {
+        self.samples
+    }
+
+    /// The verifier's report on the final gate, which found no wrong sum, if
+    /// this adder was verified by [`Trainer::into_verified_adder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{train, train_plain, TrainConfig};
+    ///
+    /// assert!(train_plain(&TrainConfig::default())?.verified().is_none());
+    /// assert!(train(&TrainConfig::default())?.verified().unwrap().counts.sums() > 20_000_000);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn verified(&self) -> Option<&Report> {
+        self.verified.as_ref()
     }
 
     /// Adds two `N`-bit operands in `N + 1` steps and returns the sum as
@@ -429,23 +690,66 @@ where
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
     pub fn add<const N: usize>(&self, a: u128, b: u128) -> Result<(u128, bool), Error> {
-        let (a, b) = (BitWidth::<N>::check(a)?, BitWidth::<N>::check(b)?);
-        let mut state: State<T, H, O> = self.network.state();
-        let mut input = OVector::zeros_generic(self.network.w_ih.shape_generic().0, U1);
-        let (mut low, mut carry) = (0, false);
-        for step in 0..BitWidth::<N>::SUM_STEPS {
-            input[0] = from_bit(bit(a, step));
-            input[1] = from_bit(bit(b, step));
-            state.advance(&self.network, &input);
-            let sum_bit = to_bit(state.output[0]);
-            if step < N {
-                low |= u128::from(sum_bit) << step;
-            } else {
-                carry = sum_bit;
-            }
-        }
-        Ok((low, carry))
+        self.add_width(BitWidth::<N>::BITS, a, b)
     }
+
+    /// [`Adder::add`] with the width chosen at run time: adds two `width`-bit
+    /// operands in `width + 1` steps.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Width`] if `width` is outside `1..=128`; [`Error::TooWide`] if
+    /// an operand does not fit in `width` bits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let adder = const_rnn::train(&const_rnn::TrainConfig::default())?;
+    /// assert_eq!(adder.add_width(5, 20, 13)?, adder.add::<5>(20, 13)?);
+    /// assert!(adder.add_width(0, 0, 0).is_err());
+    /// assert!(adder.add_width(129, 0, 0).is_err());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn add_width(&self, width: usize, a: u128, b: u128) -> Result<(u128, bool), Error> {
+        add_width(&self.network, width, a, b)
+    }
+}
+
+/// [`Adder::add_width`] on a network already checked to have 2 inputs and 1 output.
+pub(crate) fn add_width<T, I, H, O>(
+    network: &Network<T, I, H, O>,
+    width: usize,
+    a: u128,
+    b: u128,
+) -> Result<(u128, bool), Error>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    let max = check_width(width)?;
+    for value in [a, b] {
+        if value > max {
+            return Err(Error::TooWide { value, width });
+        }
+    }
+    let mut state: State<T, H, O> = network.state();
+    let mut input = OVector::zeros_generic(network.w_ih.shape_generic().0, U1);
+    let (mut low, mut carry) = (0, false);
+    for step in 0..=width {
+        input[0] = from_bit(bit(a, step));
+        input[1] = from_bit(bit(b, step));
+        state.advance(network, &input);
+        let sum_bit = to_bit(state.output[0]);
+        if step < width {
+            low |= u128::from(sum_bit) << step;
+        } else {
+            carry = sum_bit;
+        }
+    }
+    Ok((low, carry))
 }
 
 /// An error unless `network` has the adder's 2 inputs and 1 output.
@@ -463,11 +767,11 @@ where
 }
 
 /// A bit as a network input or target: 0 or 1.
-fn from_bit<T: Real>(set: bool) -> T {
+pub(crate) fn from_bit<T: Real>(set: bool) -> T {
     if set { T::one() } else { T::zero() }
 }
 
 /// A network output read as a bit: 1 when above one half.
-fn to_bit<T: Real>(output: T) -> bool {
+pub(crate) fn to_bit<T: Real>(output: T) -> bool {
     output > nalgebra::convert(0.5)
 }

@@ -48,6 +48,23 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
+    /// The Euclidean norm of all three gradients together, `sqrt(Σ g²)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use const_rnn::{Rnn, Workspace};
+    /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
+    /// assert_eq!(workspace.gradients().norm(), 0.0);
+    /// ```
+    pub fn norm(&self) -> T {
+        let squares = |m: &[T]| m.iter().fold(T::zero(), |sum, &g| sum + g * g);
+        (squares(self.w_ih.as_slice())
+            + squares(self.w_hh.as_slice())
+            + squares(self.w_ho.as_slice()))
+        .sqrt()
+    }
+
     /// `∂L/∂W_ih`, `I x H`.
     ///
     /// # Examples

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::Counterexample;
+
 /// Every way a call into this crate can fail.
 ///
 /// Each variant carries what is needed to say what went wrong; its
@@ -62,6 +64,29 @@ pub enum Error {
         /// The rejected number of sum bits.
         sum_bits: usize,
     },
+    /// A width chosen at run time outside `1..=128`.
+    Width {
+        /// The rejected width, in bits.
+        width: usize,
+    },
+    /// A verifier coverage setting out of its range.
+    Coverage {
+        /// The setting, e.g. `"max_bits"`.
+        what: &'static str,
+        /// Its rejected value.
+        value: usize,
+        /// The smallest value allowed.
+        min: usize,
+        /// The largest value allowed.
+        max: usize,
+    },
+    /// Training used its whole budget of samples and the verifier still found a wrong sum.
+    Unverified {
+        /// Samples trained on, in all.
+        samples: usize,
+        /// The last wrong sum the verifier found.
+        counterexample: Box<Counterexample>,
+    },
 }
 
 impl fmt::Display for Error {
@@ -89,7 +114,23 @@ impl fmt::Display for Error {
             }
             Error::SumBits { sum_bits } => write!(
                 f,
-                "sums of {sum_bits} bits are not supported: use 1 to 129 bits"
+                "sums of {sum_bits} bits are not supported: use 2 to 128 bits"
+            ),
+            Error::Width { width } => {
+                write!(f, "a width of {width} bits is not supported: use 1 to 128")
+            }
+            Error::Coverage {
+                what,
+                value,
+                min,
+                max,
+            } => write!(f, "coverage {what} is {value}, allowed {min} to {max}"),
+            Error::Unverified {
+                samples,
+                counterexample,
+            } => write!(
+                f,
+                "not verified after {samples} samples: counterexample {counterexample}"
             ),
         }
     }

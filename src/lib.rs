@@ -10,26 +10,39 @@
 //!
 //! # Quick start
 //!
-//! Train the seed's network on 10,000 random 8-bit sums (a few milliseconds),
-//! then add numbers far wider than any it saw:
+//! Train the seed's network on 10,000 random 8-bit sums, as the seed's program
+//! does, then on until the verifier finds no wrong sum (a few seconds), and add
+//! numbers far wider than any it saw:
 //!
 //! ```
 //! use const_rnn::{train, BitWidth, TrainConfig};
 //!
-//! // The seed's settings: 8-bit sums, 10,000 samples, SGD at 0.1, seed 0.
+//! // The default recipe: the seed's training (8-bit sums, 10,000 samples, SGD at 0.1,
+//! // seed 0), then verify-and-train rounds until the verifier finds no wrong sum.
 //! let adder = train(&TrainConfig::default())?;
+//! assert!(adder.verified().is_some());
 //!
 //! // Operands of any width from 1 to 128 bits, read least significant bit first.
 //! assert_eq!(adder.add::<8>(200, 100)?, (44, true)); // 300 = 256 + 44, like u8::overflowing_add
 //! let (a, b) = (0xDEAD_BEEF_0123_4567_u128, 0xFFFF_FFFF_FFFF_FFFF_u128);
 //! assert_eq!(adder.add::<64>(a, b)?, (a + b - (1 << 64), true));
 //! assert_eq!(adder.add::<128>(u128::MAX, 1)?, (0, true)); // the 129-bit sum 2^128
+//! assert_eq!(adder.add_width(9, 3, 508)?, (511, false)); // the width chosen at run time
 //!
 //! // An operand too wide for its width is an error, never wrapped.
 //! assert!(adder.add::<8>(256, 1).is_err());
 //! assert_eq!(BitWidth::<4>::encode(5)?, [true, false, true, false]);
 //! # Ok::<(), const_rnn::Error>(())
 //! ```
+//!
+//! # Verification
+//!
+//! [`verify`] searches an adder for a wrong sum over a [`Coverage`]: every pair
+//! of operands up to 12 bits, long runs of each input pair after short
+//! prefixes, and random 128-bit pairs. It steps the network with the same code
+//! as [`Adder::add`], so its verdict is about the function the adder computes.
+//! It is a search, not a proof. [`train`] returns only adders it passes;
+//! [`train_plain`] is the seed's recipe alone, unverified.
 //!
 //! # One training step, by hand
 //!
@@ -65,13 +78,15 @@ mod bptt;
 mod error;
 mod network;
 mod optim;
+mod verify;
 
-pub use adder::{Adder, Sample, TrainConfig, Trainer, train};
-pub use bits::BitWidth;
+pub use adder::{Adder, ROUND_SAMPLES, Sample, TrainConfig, Trainer, train, train_plain};
+pub use bits::{BitWidth, decimal_sum};
 pub use bptt::{Gradients, Workspace};
 pub use error::Error;
 pub use network::{DynRnn, Network, Real, Rnn, RnnAllocator};
 pub use optim::Sgd;
+pub use verify::{Counterexample, Counts, Coverage, Report, verify};
 
 /// The README's examples, run as doctests so that they stay true.
 #[cfg(doctest)]

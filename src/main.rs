@@ -1,29 +1,43 @@
 //! `const-rnn`: the seed's experiment, an adder on the command line, and a quick benchmark.
 //!
 //! ```text
-//! const-rnn                 train the seed's network and report, as the seed's program does
+//! const-rnn                 train the seed's network and report, as the seed's program does,
+//!                           then verify it and train on until verified
 //! const-rnn --seed S        the same with another seed
-//! const-rnn add A B         print A + B (decimal, up to 128 bits each), computed by the network
+//! const-rnn add A B         print A + B (decimal, up to 128 bits each), computed by the
+//!                           default verified network
 //! const-rnn add             the same for each "A B" line of standard input
+//! const-rnn verify [--seed S] [--samples N] [--plain]
+//!                           train (the default recipe, or the seed's with --plain) and verify
+//! const-rnn seeds A..B      the default recipe on seeds A to B - 1
 //! const-rnn bench           median training time per sample, static against dynamic sizes
 //! ```
 //!
-//! Bad input prints one line on stderr and exits with status 2.
+//! Bad input prints one line on stderr and exits with status 2. A wrong sum
+//! or a counterexample exits with status 1.
 
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use const_rnn::{Adder, DynRnn, Error, Rnn, TrainConfig, Trainer, train};
+use const_rnn::{
+    Adder, Coverage, DynRnn, Error, Rnn, TrainConfig, Trainer, decimal_sum, train, train_plain,
+    verify,
+};
 use nalgebra::{DefaultAllocator, Dim};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
-const USAGE: &str = "usage: const-rnn [--seed S] | const-rnn add [A B] | const-rnn bench";
+const USAGE: &str = "usage: const-rnn [--seed S] | const-rnn add [A B] | \
+const-rnn verify [--seed S] [--samples N] [--plain] | const-rnn seeds A..B | const-rnn bench";
 
-/// Why the program stops early: bad input (status 2) or a failure to write (status 1).
+/// Why the program stops early: bad input (status 2), a wrong result or a
+/// failure to write (status 1).
 enum Failure {
     Usage(String),
+    Wrong(String),
+    /// A negative verdict, already on stdout.
+    Verdict,
     Io(io::Error),
 }
 
@@ -40,13 +54,22 @@ impl From<Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Result<Vec<String>, _> = std::env::args_os()
+        .skip(1)
+        .map(|arg| arg.into_string())
+        .collect();
+    let Ok(args) = args else {
+        eprintln!("error: an argument is not valid UTF-8");
+        return ExitCode::from(2);
+    };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut out = io::stdout().lock();
     let result = match args.as_slice() {
         [] => experiment(&mut out, 0),
         ["--seed", seed] => parse_seed(seed).and_then(|seed| experiment(&mut out, seed)),
         ["add", operands @ ..] => add(&mut out, operands),
+        ["verify", options @ ..] => verify_command(&mut out, options),
+        ["seeds", range] => seeds(&mut out, range),
         ["bench"] => bench(&mut out),
         ["-h" | "--help"] => writeln!(out, "{USAGE}").map_err(Failure::from),
         _ => Err(Failure::Usage(format!("unexpected arguments; {USAGE}"))),
@@ -63,6 +86,11 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+        Err(Failure::Wrong(message)) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Verdict) => ExitCode::FAILURE,
     }
 }
 
@@ -96,7 +124,7 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
-    let adder = trainer.into_adder();
+    let plain = Adder::new(trainer.network().clone())?;
 
     writeln!(out, "summary")?;
     writeln!(
@@ -109,16 +137,34 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
         Some(n) => writeln!(out, "  first sample ending 100 exact in a row: {n}")?,
         None => writeln!(out, "  never 100 exact samples in a row")?,
     }
-    let exact_seed_range = count_exact::<7>(&adder, 128)?;
+    let exact_seed_range = count_exact::<7>(&plain, 128)?;
     writeln!(
         out,
         "  exact sums of all 128 x 128 operands below 128: {exact_seed_range}/16384"
     )?;
-    let exact_full = count_exact::<8>(&adder, 256)?;
+    let exact_full = count_exact::<8>(&plain, 256)?;
     writeln!(
         out,
         "  exact sums of all 256 x 256 8-bit operands: {exact_full}/65536"
     )?;
+
+    writeln!(
+        out,
+        "verifier, on the seed's {}-sample network",
+        config.samples
+    )?;
+    write_verdict(out, &verify(&plain, &config.gate)?)?;
+    let started = Instant::now();
+    let adder = trainer
+        .into_verified_adder(&config)
+        .map_err(unverified_is_wrong)?;
+    writeln!(
+        out,
+        "  trained on until verified: verified after {} samples ({:.1} s of training and verifying)",
+        adder.samples(),
+        started.elapsed().as_secs_f64()
+    )?;
+    writeln!(out, "the verified network on wide operands")?;
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for _ in 0..3 {
         let (a, b) = (
@@ -162,15 +208,10 @@ fn show_wide_sum(
     width: usize,
     a: u128,
     b: u128,
-    (low, carry): (u128, bool),
+    sum: (u128, bool),
 ) -> io::Result<()> {
-    let predicted = if width < 128 {
-        decimal(low | (u128::from(carry) << width), false)
-    } else {
-        decimal(low, carry)
-    };
-    let (true_low, true_carry) = a.overflowing_add(b);
-    let truth = decimal(true_low, true_carry);
+    let predicted = decimal_sum(width, sum);
+    let truth = decimal_sum(128, a.overflowing_add(b));
     let verdict = if predicted == truth { "exact" } else { "WRONG" };
     writeln!(
         out,
@@ -186,33 +227,17 @@ fn msb_first(value: u128, bits: usize) -> String {
         .collect()
 }
 
-/// The decimal digits of `low + carry * 2^128`, a sum of two 128-bit operands.
-fn decimal(low: u128, carry: bool) -> String {
-    if !carry {
-        return low.to_string();
-    }
-    // 2^128 = 3 * 10^38 + TWO_128_REST; split low the same way and add digit blocks.
-    const TEN_38: u128 = 10_u128.pow(38);
-    const TWO_128_REST: u128 = u128::MAX - 3 * TEN_38 + 1;
-    let mut high = 3 + low / TEN_38;
-    let mut rest = TWO_128_REST + low % TEN_38;
-    if rest >= TEN_38 {
-        rest -= TEN_38;
-        high += 1;
-    }
-    format!("{high}{rest:038}")
-}
-
 /// `add A B`, or `add` reading `A B` pairs from standard input.
 fn add(out: &mut impl Write, operands: &[&str]) -> Result<(), Failure> {
     match operands {
         [a, b] => {
             let (a, b) = (parse_operand(a)?, parse_operand(b)?);
-            let adder = train(&TrainConfig::default())?;
-            writeln!(out, "{}", sum_line(&adder, a, b)?)?;
+            let adder = default_adder()?;
+            write_sum(out, &adder, a, b)?.map_or(Ok(()), |wrong| Err(Failure::Wrong(wrong)))
         }
         [] => {
-            let adder = train(&TrainConfig::default())?;
+            let adder = default_adder()?;
+            let mut wrong_sums = 0;
             for (index, line) in io::stdin().lock().lines().enumerate() {
                 let line = line.map_err(|err| match err.kind() {
                     io::ErrorKind::InvalidData => {
@@ -233,25 +258,199 @@ fn add(out: &mut impl Write, operands: &[&str]) -> Result<(), Failure> {
                     Failure::Usage(message) => {
                         Failure::Usage(format!("line {}: {message}", index + 1))
                     }
-                    io => io,
+                    other => other,
                 })?;
-                writeln!(out, "{}", sum_line(&adder, a, b)?)?;
+                if let Some(wrong) = write_sum(out, &adder, a, b)? {
+                    eprintln!("line {}: {wrong}", index + 1);
+                    wrong_sums += 1;
+                }
+            }
+            match wrong_sums {
+                0 => Ok(()),
+                n => Err(Failure::Wrong(format!("{n} of the sums above are wrong"))),
             }
         }
-        _ => {
-            return Err(Failure::Usage(format!(
-                "add takes two operands or none (then reads them from stdin), got {}",
-                operands.len()
-            )));
+        _ => Err(Failure::Usage(format!(
+            "add takes two operands or none (then reads them from stdin), got {}",
+            operands.len()
+        ))),
+    }
+}
+
+/// The program's adder: the default recipe, seed 0.
+///
+/// The final gate is the quick coverage, so that `add` answers in well under
+/// a second; a test asserts that this is the same network the full gate
+/// passes, so it is the default verified network.
+fn default_adder() -> Result<Adder, Failure> {
+    let config = TrainConfig {
+        gate: Coverage::quick(),
+        ..TrainConfig::default()
+    };
+    train(&config).map_err(unverified_is_wrong)
+}
+
+/// Prints the network's sum of two 128-bit operands in decimal; returns a
+/// message if it is wrong.
+fn write_sum(
+    out: &mut impl Write,
+    adder: &Adder,
+    a: u128,
+    b: u128,
+) -> Result<Option<String>, Failure> {
+    let sum = adder.add::<128>(a, b)?;
+    let (printed, expected) = (
+        decimal_sum(128, sum),
+        decimal_sum(128, a.overflowing_add(b)),
+    );
+    writeln!(out, "{printed}")?;
+    Ok((printed != expected)
+        .then(|| format!("wrong: the network's sum {a} + {b} = {printed} is not {expected}")))
+}
+
+/// `verify [--seed S] [--samples N] [--plain]`: train, then verify with the full coverage.
+fn verify_command(out: &mut impl Write, options: &[&str]) -> Result<(), Failure> {
+    let mut config = TrainConfig::default();
+    let mut plain = false;
+    let mut options = options.iter();
+    while let Some(&option) = options.next() {
+        let mut value = || {
+            options
+                .next()
+                .copied()
+                .ok_or_else(|| Failure::Usage(format!("{option} needs a value")))
+        };
+        match option {
+            "--seed" => config.seed = parse_seed(value()?)?,
+            "--samples" => config.samples = parse_count("--samples", value()?)?,
+            "--plain" => plain = true,
+            _ => {
+                return Err(Failure::Usage(format!(
+                    "verify: unexpected argument {:?}; {USAGE}",
+                    shorten(option)
+                )));
+            }
+        }
+    }
+    config.budget = config.budget.max(config.samples);
+    let report = if plain {
+        verify(&train_plain(&config)?, &config.gate)?
+    } else {
+        let adder = train(&config).map_err(unverified_is_wrong)?;
+        adder.verified().cloned().ok_or_else(|| {
+            Failure::Wrong("the default recipe returned an unverified adder".into())
+        })?
+    };
+    write_verdict(out, &report)?;
+    match report.counterexample {
+        None => Ok(()),
+        Some(_) => Err(Failure::Verdict),
+    }
+}
+
+/// `seeds A..B`: the default recipe on each seed, one line each, then a summary.
+fn seeds(out: &mut impl Write, range: &str) -> Result<(), Failure> {
+    let bad_range = || {
+        Failure::Usage(format!(
+            "seeds takes a range A..B with A < B, got {:?}",
+            shorten(range)
+        ))
+    };
+    let (first, end) = range.split_once("..").ok_or_else(bad_range)?;
+    let (first, end) = (parse_seed(first)?, parse_seed(end)?);
+    if first >= end {
+        return Err(bad_range());
+    }
+    let (mut verified, mut samples) = (0, Vec::new());
+    for seed in first..end {
+        let config = TrainConfig {
+            seed,
+            ..TrainConfig::default()
+        };
+        let started = Instant::now();
+        let result = train(&config);
+        let seconds = started.elapsed().as_secs_f64();
+        match result {
+            Ok(adder) => {
+                verified += 1;
+                samples.push(adder.samples());
+                writeln!(
+                    out,
+                    "seed {seed}: verified after {} samples, {seconds:.1} s",
+                    adder.samples()
+                )?;
+            }
+            Err(Error::Unverified {
+                samples: used,
+                counterexample,
+            }) => {
+                samples.push(used);
+                writeln!(
+                    out,
+                    "seed {seed}: not verified after {used} samples, {seconds:.1} s: counterexample: {counterexample}"
+                )?;
+            }
+            Err(err) => return Err(err.into()),
+        }
+        out.flush()?;
+    }
+    samples.sort_unstable();
+    let seeds = samples.len();
+    writeln!(
+        out,
+        "verified {verified}/{seeds}, median {} samples, worst {}",
+        samples[(seeds - 1) / 2],
+        samples[seeds - 1]
+    )?;
+    if verified == seeds {
+        Ok(())
+    } else {
+        Err(Failure::Verdict)
+    }
+}
+
+/// One or two lines: the verifier's verdict, with what it covered and how fast.
+fn write_verdict(out: &mut impl Write, report: &const_rnn::Report) -> Result<(), Failure> {
+    let speed = format!(
+        "{:.2} s, {:.1} million steps/s",
+        report.elapsed.as_secs_f64(),
+        report.steps_per_second() / 1e6
+    );
+    match &report.counterexample {
+        None => writeln!(out, "verified: {} ({speed})", report.counts)?,
+        Some(counterexample) => {
+            writeln!(out, "counterexample: {counterexample}")?;
+            writeln!(out, "  searched {} ({speed})", report.counts)?;
         }
     }
     Ok(())
 }
 
-/// The network's sum of two 128-bit operands, in decimal.
-fn sum_line(adder: &Adder, a: u128, b: u128) -> Result<String, Error> {
-    let (low, carry) = adder.add::<128>(a, b)?;
-    Ok(decimal(low, carry))
+/// A budget run out is a wrong result (status 1), not bad input.
+fn unverified_is_wrong(err: Error) -> Failure {
+    match err {
+        Error::Unverified { .. } => Failure::Wrong(err.to_string()),
+        other => other.into(),
+    }
+}
+
+/// At most the first 40 characters of `text`, for messages.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}...", &text[..end]),
+    }
+}
+
+/// A count for `option`: a non-negative integer.
+fn parse_count(option: &str, text: &str) -> Result<usize, Failure> {
+    text.parse().map_err(|_| {
+        Failure::Usage(format!(
+            "{option} {:?} is not a whole number from 0 to {}",
+            shorten(text),
+            usize::MAX
+        ))
+    })
 }
 
 /// A non-negative decimal integer of at most 128 bits, with an optional leading `+`.
@@ -279,7 +478,8 @@ fn parse_operand(text: &str) -> Result<u128, Failure> {
 fn parse_seed(text: &str) -> Result<u64, Failure> {
     text.parse().map_err(|_| {
         Failure::Usage(format!(
-            "seed {text:?} is not an integer from 0 to 2^64 - 1"
+            "seed {:?} is not an integer from 0 to 2^64 - 1",
+            shorten(text)
         ))
     })
 }

@@ -494,8 +494,40 @@ where
         SP: Storage<T, H>,
         SH: StorageMut<T, H>,
     {
+        self.recurrent_into(previous, hidden);
+        self.finish_step(input, hidden, output);
+    }
+
+    /// The part of a step that does not depend on the input: `hidden = previous W_hh`.
+    ///
+    /// The verifier computes it once per state and shares it between the
+    /// four input pairs that can follow; [`Network::step`] is this, then
+    /// [`Network::finish_step`], so both give the same bits.
+    #[inline]
+    pub(crate) fn recurrent_into<SP, SH>(
+        &self,
+        previous: &Vector<T, H, SP>,
+        hidden: &mut Vector<T, H, SH>,
+    ) where
+        SP: Storage<T, H>,
+        SH: StorageMut<T, H>,
+    {
         // Column-vector form of the row-vector equations: h = W_hh^T h_prev + W_ih^T x.
         hidden.gemv_tr(T::one(), &self.w_hh, previous, T::zero());
+    }
+
+    /// The rest of a step, once `hidden` holds `previous W_hh`: adds `x W_ih`,
+    /// applies the sigmoid, and writes `output = sigmoid(hidden W_ho)`.
+    #[inline]
+    pub(crate) fn finish_step<SI, SH>(
+        &self,
+        input: &Vector<T, I, SI>,
+        hidden: &mut Vector<T, H, SH>,
+        output: &mut OVector<T, O>,
+    ) where
+        SI: Storage<T, I>,
+        SH: StorageMut<T, H>,
+    {
         hidden.gemv_tr(T::one(), &self.w_ih, input, T::one());
         hidden.apply(|h| *h = sigmoid(*h));
         output.gemv_tr(T::one(), &self.w_ho, hidden, T::zero());

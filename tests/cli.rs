@@ -141,10 +141,101 @@ fn experiment_reports_progress_and_summary() {
     assert!(text.contains(" us/sample"));
     assert_eq!(text.matches("64-bit: ").count(), 3);
     assert_eq!(text.matches("128-bit: ").count(), 7);
-    // Seed 0 sums every 8-bit pair but loses a 128-long run of one-sided bits (tests/adder.rs).
+    // The seed's network sums every 8-bit pair, yet the verifier finds a wrong sum ...
+    assert!(text.contains("\ncounterexample: "), "{text}");
+    // ... the default recipe trains on until it finds none, and the wide sums use that network.
+    assert!(text.contains("verified after "), "{text}");
     assert!(
         text.contains("128-bit: 0 + 340282366920938463463374607431768211455 = "),
         "{text}"
     );
-    assert_eq!(text.matches("WRONG").count(), 1, "{text}");
+    assert_eq!(text.matches("exact)").count(), 10, "{text}");
+    assert_eq!(text.matches("WRONG").count(), 0, "{text}");
+}
+
+/// The operands, the network's sum and the expected sum of a line
+/// `counterexample: A + B = X (W bits), expected Y`.
+fn parse_counterexample(line: &str) -> (u128, u128, u128, usize, u128) {
+    let rest = line.strip_prefix("counterexample: ").unwrap();
+    let (a, rest) = rest.split_once(" + ").unwrap();
+    let (b, rest) = rest.split_once(" = ").unwrap();
+    let (sum, rest) = rest.split_once(" (").unwrap();
+    let (width, expected) = rest.split_once(" bits), expected ").unwrap();
+    let number = |text: &str| text.parse::<u128>().unwrap();
+    (
+        number(a),
+        number(b),
+        number(sum),
+        width.parse().unwrap(),
+        number(expected),
+    )
+}
+
+#[test]
+fn verify_plain_finds_a_real_counterexample_and_exits_1() {
+    let output = run(
+        &["verify", "--plain", "--seed", "0", "--samples", "10000"],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = stdout(&output);
+    let line = text.lines().next().unwrap();
+    let (a, b, sum, width, expected) = parse_counterexample(line);
+    assert!(width < 128 && a >> width == 0 && b >> width == 0, "{line}");
+    assert_eq!(expected, a + b, "{line}");
+    assert_ne!(sum, expected, "{line}");
+    // The network's sum is what the library's adder computes.
+    let adder = const_rnn::train_plain(&const_rnn::TrainConfig::default()).unwrap();
+    assert_eq!(
+        const_rnn::decimal_sum(width, adder.add_width(width, a, b).unwrap()),
+        sum.to_string()
+    );
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn verify_passes_the_default_network_and_exits_0() {
+    let output = run(&["verify"], "");
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.starts_with("verified: "), "{text}");
+    assert!(text.contains("22369620 exhaustive"), "{text}");
+    assert!(text.contains("100000 random"), "{text}");
+}
+
+#[test]
+fn seeds_reports_each_seed_and_a_summary() {
+    let output = run(&["seeds", "0..2"], "");
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.contains("seed 0: verified after "), "{text}");
+    assert!(text.contains("seed 1: verified after "), "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("verified 2/2, median "),
+        "{text}"
+    );
+}
+
+#[test]
+fn add_gets_the_long_runs_the_seeds_recipe_gets_wrong() {
+    for (a, b, sum) in [("3", "508", "511"), ("0", "2047", "2047")] {
+        let output = run(&["add", a, b], "");
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(stdout(&output), format!("{sum}\n"));
+    }
+    let ones = u128::MAX.to_string();
+    assert_eq!(stdout(&run(&["add", "0", &ones], "")), format!("{ones}\n"));
+}
+
+#[test]
+fn bad_verify_and_seeds_arguments_are_usage_errors() {
+    assert_usage_error(&["verify", "--seed"], "", "--seed needs a value");
+    assert_usage_error(&["verify", "--samples", "x"], "", "--samples");
+    assert_usage_error(&["verify", "--frobnicate"], "", "unexpected argument");
+    assert_usage_error(&["seeds", "5..2"], "", "A..B");
+    assert_usage_error(&["seeds", "0-2"], "", "A..B");
+    assert_usage_error(&["seeds"], "", "usage");
 }

@@ -8,6 +8,7 @@ mod determinism;
 mod errors;
 mod gradient;
 mod static_dynamic;
+mod verify;
 
 use const_rnn::{Network, Real, RnnAllocator};
 use nalgebra::{DefaultAllocator, Dim};

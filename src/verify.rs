@@ -1,0 +1,718 @@
+//! The verifier: a deterministic search for a wrong sum in a trained [`Adder`].
+//!
+//! It steps the network with the same code as [`Adder::add`] and training
+//! (`Network::step` is `recurrent_into` then `finish_step`, and the verifier
+//! calls those two), so a verdict is about the function the program computes,
+//! to the last bit. What it shares between sequences is the input-independent
+//! half of a step: the product `h W_hh` of a state is computed once and
+//! serves the four input pairs that can follow it.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use nalgebra::{DefaultAllocator, Dim, OVector, U1};
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng, RngExt, SeedableRng};
+use rand_distr::{Distribution, Geometric};
+
+use crate::adder::{from_bit, to_bit};
+use crate::bits::decimal_sum;
+use crate::{Adder, Error, Network, Real, RnnAllocator};
+
+/// What the verifier tries: which operand pairs, at which widths.
+///
+/// Every sum is read to its carry-out step, and every output bit on the way is
+/// checked. [`Coverage::default`] is the full coverage that gates a trained
+/// adder; [`Coverage::quick`] is a cheaper one for checks inside a training
+/// loop and for tests.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::Coverage;
+///
+/// let full = Coverage::default();
+/// assert_eq!((full.exhaustive_bits, full.max_bits, full.random_pairs), (12, 128, 100_000));
+/// assert!(Coverage::quick().exhaustive_bits < full.exhaustive_bits);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Coverage {
+    /// Every pair of operands of every width from 1 to this many bits (0 to 14).
+    pub exhaustive_bits: usize,
+    /// Long runs start after every prefix of up to this many input pairs (0 to 6).
+    pub run_prefix_pairs: usize,
+    /// After each run, every suffix of up to this many input pairs (0 to 4).
+    pub run_suffix_pairs: usize,
+    /// The widest operands of the long runs and the random pairs, 1 to 128
+    /// bits. The long runs are skipped when this is no more than
+    /// `exhaustive_bits`: the exhaustive part holds all they would try.
+    pub max_bits: usize,
+    /// Random pairs of `max_bits`-bit operands: half uniform, half built from
+    /// runs of equal bits with geometric lengths.
+    pub random_pairs: usize,
+    /// Seeds the random pairs.
+    pub seed: u64,
+}
+
+impl Default for Coverage {
+    /// The full coverage: every pair up to 12 bits, long runs after prefixes of
+    /// up to 4 pairs with suffixes of up to 2, and 100,000 random 128-bit pairs.
+    fn default() -> Self {
+        Coverage {
+            exhaustive_bits: 12,
+            run_prefix_pairs: 4,
+            run_suffix_pairs: 2,
+            max_bits: 128,
+            random_pairs: 100_000,
+            seed: 0,
+        }
+    }
+}
+
+impl Coverage {
+    /// A cheaper coverage, about 1% of the full one: every pair up to 8 bits,
+    /// long runs after prefixes of up to 2 pairs with suffixes of up to 2, and
+    /// 4,000 random 128-bit pairs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(const_rnn::Coverage::quick().random_pairs, 4_000);
+    /// ```
+    pub fn quick() -> Self {
+        Coverage {
+            exhaustive_bits: 8,
+            run_prefix_pairs: 2,
+            random_pairs: 4_000,
+            ..Coverage::default()
+        }
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Coverage`] naming the first setting out of its range.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::Coverage;
+    ///
+    /// assert!(Coverage::default().validate().is_ok());
+    /// let err = Coverage { max_bits: 129, ..Coverage::default() }.validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "coverage max_bits is 129, allowed 1 to 128");
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        let limits = [
+            ("exhaustive_bits", self.exhaustive_bits, 0, 14),
+            ("run_prefix_pairs", self.run_prefix_pairs, 0, 6),
+            ("run_suffix_pairs", self.run_suffix_pairs, 0, 4),
+            ("max_bits", self.max_bits, 1, 128),
+        ];
+        for (what, value, min, max) in limits {
+            if !(min..=max).contains(&value) {
+                return Err(Error::Coverage {
+                    what,
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How much the verifier checked: sums read to their carry-out step, by part,
+/// and network steps in all.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{Adder, Coverage, Rnn, verify};
+///
+/// let coverage = Coverage { exhaustive_bits: 2, run_prefix_pairs: 0, run_suffix_pairs: 0,
+///                           max_bits: 4, random_pairs: 0, seed: 0 };
+/// let report = verify(&Adder::new(Rnn::<2, 4, 1>::from_seed(0))?, &coverage)?;
+/// // An untrained network: something is wrong, and the search stopped short.
+/// assert!(report.counterexample.is_some());
+/// assert!(report.counts.exhaustive_sums < 4 + 16);
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Counts {
+    /// Sums of the exhaustive part: every pair of every width up to `exhaustive_bits`.
+    pub exhaustive_sums: u64,
+    /// Sums of the long-runs part: prefix, run, suffix, carry-out.
+    pub run_sums: u64,
+    /// Sums of random operand pairs.
+    pub random_sums: u64,
+    /// Network steps, in all three parts.
+    pub steps: u64,
+}
+
+impl Counts {
+    /// Sums checked in all three parts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let counts = const_rnn::Counts { exhaustive_sums: 1, run_sums: 2, random_sums: 3, steps: 40 };
+    /// assert_eq!(counts.sums(), 6);
+    /// ```
+    pub fn sums(&self) -> u64 {
+        self.exhaustive_sums + self.run_sums + self.random_sums
+    }
+
+    fn merge(&mut self, other: &Counts) {
+        self.exhaustive_sums += other.exhaustive_sums;
+        self.run_sums += other.run_sums;
+        self.random_sums += other.random_sums;
+        self.steps += other.steps;
+    }
+}
+
+impl fmt::Display for Counts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} sums ({} exhaustive, {} long runs, {} random), {} steps",
+            self.sums(),
+            self.exhaustive_sums,
+            self.run_sums,
+            self.random_sums,
+            self.steps
+        )
+    }
+}
+
+/// A sum the network gets wrong: the smallest the verifier found, by width,
+/// then `a`, then `b`.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::Counterexample;
+///
+/// let wrong = Counterexample { width: 3, a: 3, b: 5, network: (0, false), expected: (0, true) };
+/// assert_eq!(wrong.to_string(), "3 + 5 = 0 (3 bits), expected 8");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Counterexample {
+    /// The width of the operands, in bits.
+    pub width: usize,
+    /// The first operand.
+    pub a: u128,
+    /// The second operand.
+    pub b: u128,
+    /// The network's sum, as [`Adder::add`] returns it: low `width` bits and carry.
+    pub network: (u128, bool),
+    /// The true sum, in the same form.
+    pub expected: (u128, bool),
+}
+
+impl fmt::Display for Counterexample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sum = |sum| decimal_sum(self.width, sum);
+        write!(
+            f,
+            "{} + {} = {} ({} bits), expected {}",
+            self.a,
+            self.b,
+            sum(self.network),
+            self.width,
+            sum(self.expected)
+        )
+    }
+}
+
+/// What a verification found: a counterexample, or none with what was covered.
+///
+/// Two reports are equal when they found the same: the time taken is not compared.
+///
+/// # Examples
+///
+/// See [`verify`].
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// What was checked.
+    pub counts: Counts,
+    /// The smallest wrong sum found, if any.
+    pub counterexample: Option<Counterexample>,
+    /// How long the search took.
+    pub elapsed: Duration,
+}
+
+impl PartialEq for Report {
+    fn eq(&self, other: &Self) -> bool {
+        (self.counts, self.counterexample) == (other.counts, other.counterexample)
+    }
+}
+
+impl Report {
+    /// Whether no wrong sum was found. This is a search, not a proof.
+    ///
+    /// # Examples
+    ///
+    /// See [`verify`].
+    pub fn is_verified(&self) -> bool {
+        self.counterexample.is_none()
+    }
+
+    /// Network steps per second of the search.
+    ///
+    /// # Examples
+    ///
+    /// See [`verify`].
+    pub fn steps_per_second(&self) -> f64 {
+        self.counts.steps as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Searches `adder` for a wrong sum over `coverage`, on all available cores.
+///
+/// The result is deterministic: the same adder and coverage give the same
+/// counts and the same counterexample, whatever the number of threads.
+/// Finding no wrong sum is evidence, not proof, that the adder is right at
+/// every width.
+///
+/// # Errors
+///
+/// The errors of [`Coverage::validate`].
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{train, verify, Coverage, TrainConfig};
+///
+/// let adder = train(&TrainConfig { gate: Coverage::quick(), ..TrainConfig::default() })?;
+/// let report = verify(&adder, &Coverage::quick())?;
+/// assert!(report.is_verified());
+/// assert!(report.counts.exhaustive_sums > 80_000 && report.steps_per_second() > 0.0);
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+pub fn verify<T, I, H, O>(adder: &Adder<T, I, H, O>, coverage: &Coverage) -> Result<Report, Error>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+    Network<T, I, H, O>: Sync,
+{
+    verify_network(adder.network(), coverage)
+}
+
+/// [`verify`] on a network already checked to have 2 inputs and 1 output.
+pub(crate) fn verify_network<T, I, H, O>(
+    network: &Network<T, I, H, O>,
+    coverage: &Coverage,
+) -> Result<Report, Error>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+    Network<T, I, H, O>: Sync,
+{
+    coverage.validate()?;
+    let started = Instant::now();
+    let jobs = jobs(coverage);
+    let next_job = AtomicUsize::new(0);
+    let results = Mutex::new(Tally::default());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len())
+        .max(1);
+    let work = || {
+        let mut walker = Walker::new(network, coverage);
+        let mut found = Tally::default();
+        loop {
+            let index = next_job.fetch_add(1, Ordering::Relaxed);
+            let Some(job) = jobs.get(index) else { break };
+            // Each job prunes by its own findings only, so that the counts do
+            // not depend on which thread ran which jobs before.
+            walker.tally = Tally::default();
+            walker.run(job);
+            found.merge(&walker.tally);
+        }
+        // A poisoned lock means another worker panicked; its panic is re-raised by `scope`.
+        if let Ok(mut results) = results.lock() {
+            results.merge(&found);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    let tally = results.into_inner().unwrap_or_else(|err| err.into_inner());
+    let counterexample = match tally.smallest {
+        None => None,
+        Some((width, a, b)) => Some(Counterexample {
+            width,
+            a,
+            b,
+            network: crate::adder::add_width(network, width, a, b)?,
+            expected: true_sum(width, a, b),
+        }),
+    };
+    Ok(Report {
+        counts: tally.counts,
+        counterexample,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `a + b` for `width`-bit operands, as [`Adder::add`] reports it.
+pub(crate) fn true_sum(width: usize, a: u128, b: u128) -> (u128, bool) {
+    if width == 128 {
+        a.overflowing_add(b)
+    } else {
+        let sum = a + b;
+        (sum & !(u128::MAX << width), sum >> width == 1)
+    }
+}
+
+/// One piece of the search, run by one thread.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    /// The exhaustive tree below the first input pair `first`.
+    Exhaustive { first: usize },
+    /// Long runs of each input pair after the prefix of `length` pairs `pairs`
+    /// (base-4 digits, first pair lowest).
+    Runs { length: usize, pairs: usize },
+    /// Random pairs number `first..first + count`.
+    Random { first: usize, count: usize },
+}
+
+/// Random pairs per job: enough to amortise a job, few enough to balance threads.
+const RANDOM_PAIRS_PER_JOB: usize = 500;
+
+/// The search, cut into jobs of similar size.
+fn jobs(coverage: &Coverage) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    if coverage.exhaustive_bits > 0 {
+        jobs.extend((0..4).map(|first| Job::Exhaustive { first }));
+    }
+    // Runs no wider than the exhaustive part would only repeat it.
+    if coverage.max_bits > coverage.exhaustive_bits {
+        let prefix_pairs = coverage.run_prefix_pairs.min(coverage.max_bits - 1);
+        for length in 0..=prefix_pairs {
+            jobs.extend((0..1 << (2 * length)).map(|pairs| Job::Runs { length, pairs }));
+        }
+    }
+    for first in (0..coverage.random_pairs).step_by(RANDOM_PAIRS_PER_JOB) {
+        let count = RANDOM_PAIRS_PER_JOB.min(coverage.random_pairs - first);
+        jobs.push(Job::Random { first, count });
+    }
+    jobs
+}
+
+/// The input pairs a sum reads, `a_t + 2 b_t`; pair 0 is `(0, 0)`, the carry-out step's.
+const PAIRS: usize = 4;
+
+/// The operands read so far and the carry of their true sum.
+#[derive(Debug, Clone, Copy, Default)]
+struct Path {
+    a: u128,
+    b: u128,
+    steps: usize,
+    carry: bool,
+}
+
+impl Path {
+    /// The path one pair longer, and the true sum bit of that step.
+    fn child(self, pair: usize) -> (Path, bool) {
+        let (x, y) = (pair & 1 == 1, pair & 2 == 2);
+        let with = |value: u128, set: bool| {
+            if set { value | 1 << self.steps } else { value }
+        };
+        let child = Path {
+            a: with(self.a, x),
+            b: with(self.b, y),
+            steps: self.steps + 1,
+            carry: (x && y) || (self.carry && (x ^ y)),
+        };
+        (child, x ^ y ^ self.carry)
+    }
+}
+
+/// What one worker found: counts, and the smallest counterexample as `(width, a, b)`.
+#[derive(Debug, Default)]
+struct Tally {
+    counts: Counts,
+    smallest: Option<(usize, u128, u128)>,
+}
+
+impl Tally {
+    /// Records that `path`, whose last step read `pair`, ended on a wrong bit.
+    ///
+    /// The sum of the operands read so far is wrong at width `steps`; when the
+    /// last pair was `(0, 0)`, the wrong bit is the carry out of one bit fewer.
+    fn record(&mut self, path: Path, pair: usize) {
+        let width = if pair == 0 && path.steps > 1 {
+            path.steps - 1
+        } else {
+            path.steps
+        };
+        let found = (width, path.a, path.b);
+        if self.smallest.is_none_or(|smallest| found < smallest) {
+            self.smallest = Some(found);
+        }
+    }
+
+    /// Whether the children of a state `steps` steps in can only give
+    /// counterexamples wider than the smallest one found.
+    fn prunes(&self, steps: usize) -> bool {
+        self.smallest.is_some_and(|(width, _, _)| steps > width)
+    }
+
+    fn merge(&mut self, other: &Tally) {
+        self.counts.merge(&other.counts);
+        if let Some(found) = other.smallest
+            && self.smallest.is_none_or(|smallest| found < smallest)
+        {
+            self.smallest = Some(found);
+        }
+    }
+}
+
+/// Which part of the coverage a sum belongs to, for the counts.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Exhaustive,
+    Runs,
+    Random,
+}
+
+/// One thread's buffers: a stack of states, one level per step of the walk.
+struct Walker<'a, T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    network: &'a Network<T, I, H, O>,
+    coverage: Coverage,
+    /// `hidden[l]` is the state at level `l`; `hidden[0]` stays `h_0 = 0`.
+    hidden: Vec<OVector<T, H>>,
+    /// `recurrent[l] = hidden[l] W_hh`, shared by the steps out of level `l`.
+    recurrent: Vec<OVector<T, H>>,
+    output: OVector<T, O>,
+    /// The network input of each pair.
+    inputs: [OVector<T, I>; PAIRS],
+    /// Run lengths of the run-structured random operands.
+    run_lengths: [Geometric; RUN_STOP.len()],
+    tally: Tally,
+}
+
+impl<'a, T, I, H, O> Walker<'a, T, I, H, O>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    fn new(network: &'a Network<T, I, H, O>, coverage: &Coverage) -> Self {
+        let (inputs, hidden) = network.w_ih.shape_generic();
+        let outputs = network.w_ho.shape_generic().1;
+        // The deepest walk: prefix, run, suffix and carry-out, or the exhaustive tree.
+        let levels = 2
+            + (coverage.exhaustive_bits + 1)
+                .max(coverage.run_prefix_pairs + 1 + coverage.run_suffix_pairs + 1);
+        let input = |pair: usize| {
+            let mut input = OVector::zeros_generic(inputs, U1);
+            input[0] = from_bit(pair & 1 == 1);
+            input[1] = from_bit(pair & 2 == 2);
+            input
+        };
+        Walker {
+            network,
+            coverage: *coverage,
+            hidden: vec![OVector::zeros_generic(hidden, U1); levels],
+            recurrent: vec![OVector::zeros_generic(hidden, U1); levels],
+            output: OVector::zeros_generic(outputs, U1),
+            inputs: std::array::from_fn(input),
+            run_lengths: run_lengths(),
+            tally: Tally::default(),
+        }
+    }
+
+    fn run(&mut self, job: &Job) {
+        match *job {
+            Job::Exhaustive { first } => {
+                self.product(0);
+                let bits = self.coverage.exhaustive_bits;
+                if let Some(path) = self.step(0, 1, Path::default(), first, Part::Exhaustive) {
+                    self.product(1);
+                    self.children(1, path, bits - 1, Part::Exhaustive);
+                }
+            }
+            Job::Runs { length, pairs } => self.long_runs(length, pairs),
+            Job::Random { first, count } => self.random(first, count),
+        }
+    }
+
+    /// `recurrent[level] = hidden[level] W_hh`.
+    fn product(&mut self, level: usize) {
+        self.network
+            .recurrent_into(&self.hidden[level], &mut self.recurrent[level]);
+    }
+
+    /// Steps from the state at `from` (whose product is in `recurrent[from]`)
+    /// on `pair` into `hidden[to]`, and checks the output bit against the true
+    /// sum of `path` extended by `pair`. Returns the extended path if right.
+    fn step(
+        &mut self,
+        from: usize,
+        to: usize,
+        path: Path,
+        pair: usize,
+        part: Part,
+    ) -> Option<Path> {
+        let hidden = &mut self.hidden[to];
+        hidden.copy_from(&self.recurrent[from]);
+        self.network
+            .finish_step(&self.inputs[pair], hidden, &mut self.output);
+        self.tally.counts.steps += 1;
+        let (child, expected) = path.child(pair);
+        if to_bit(self.output[0]) != expected {
+            self.tally.record(child, pair);
+            return None;
+        }
+        // Every (0, 0) step after a right one ends a sum read to its carry-out;
+        // a random pair counts once, at its end.
+        if pair == 0 && path.steps > 0 {
+            match part {
+                Part::Exhaustive => self.tally.counts.exhaustive_sums += 1,
+                Part::Runs => self.tally.counts.run_sums += 1,
+                Part::Random => {}
+            }
+        }
+        Some(child)
+    }
+
+    /// Every continuation of the state at `level` (product computed) by up to
+    /// `pairs` more input pairs, each followed by its carry-out step.
+    fn children(&mut self, level: usize, path: Path, pairs: usize, part: Part) {
+        if self.tally.prunes(path.steps) {
+            return;
+        }
+        let choices = if pairs == 0 { 1 } else { PAIRS };
+        for pair in 0..choices {
+            if let Some(child) = self.step(level, level + 1, path, pair, part)
+                && pairs > 0
+            {
+                self.product(level + 1);
+                self.children(level + 1, child, pairs - 1, part);
+            }
+        }
+    }
+
+    /// The prefix `pairs` of `length` pairs, then a run of each pair as long as
+    /// `max_bits` allows, with every suffix after every run length.
+    fn long_runs(&mut self, length: usize, pairs: usize) {
+        let (max_bits, suffix) = (self.coverage.max_bits, self.coverage.run_suffix_pairs);
+        let mut prefix = Path::default();
+        self.product(0);
+        for level in 0..length {
+            let pair = (pairs >> (2 * level)) & 3;
+            match self.step(level, level + 1, prefix, pair, Part::Runs) {
+                Some(path) => prefix = path,
+                None => return,
+            }
+            self.product(level + 1);
+        }
+        let run_level = length + 1;
+        for run in 0..PAIRS {
+            // The run's state advances in place at `run_level`; suffixes go above it.
+            let (below, above) = self.recurrent.split_at_mut(run_level);
+            above[0].copy_from(&below[length]);
+            let mut path = prefix;
+            while path.steps < max_bits && !self.tally.prunes(path.steps) {
+                match self.step(run_level, run_level, path, run, Part::Runs) {
+                    Some(next) => path = next,
+                    None => break,
+                }
+                self.product(run_level);
+                let pairs = suffix.min(max_bits - path.steps);
+                self.children(run_level, path, pairs, Part::Runs);
+            }
+        }
+    }
+
+    /// Random pairs number `first..first + count`, each from its own generator
+    /// (ChaCha8 stream `first + index` of the coverage's seed).
+    fn random(&mut self, first: usize, count: usize) {
+        let max_bits = self.coverage.max_bits;
+        let mask = u128::MAX >> (128 - max_bits);
+        for index in first..first + count {
+            let mut rng = ChaCha8Rng::seed_from_u64(self.coverage.seed);
+            rng.set_stream(index as u64);
+            let (a, b) = if index % 2 == 0 {
+                (rng.random::<u128>() & mask, rng.random::<u128>() & mask)
+            } else {
+                let lengths = &self.run_lengths[(index / 2) % RUN_STOP.len()];
+                (
+                    runs_operand(&mut rng, lengths) & mask,
+                    runs_operand(&mut rng, lengths) & mask,
+                )
+            };
+            self.sequence(a, b, max_bits);
+        }
+    }
+
+    /// The sum of two `width`-bit operands, step by step to its carry-out.
+    fn sequence(&mut self, a: u128, b: u128, width: usize) {
+        let level = 1;
+        self.hidden[level].fill(T::zero());
+        self.product(level);
+        let mut path = Path::default();
+        for step in 0..=width {
+            let pair =
+                usize::from(crate::bits::bit(a, step)) + 2 * usize::from(crate::bits::bit(b, step));
+            match self.step(level, level, path, pair, Part::Random) {
+                Some(next) => path = next,
+                None => return,
+            }
+            self.product(level);
+        }
+        self.tally.counts.random_sums += 1;
+    }
+}
+
+/// The probabilities that a run of equal bits ends at each bit, for the
+/// run-structured random operands: mean runs of 2, 8 and 32 bits.
+const RUN_STOP: [f64; 3] = [0.5, 0.125, 0.031_25];
+
+/// The distributions of run lengths minus one, for each of [`RUN_STOP`].
+pub(crate) fn run_lengths() -> [Geometric; RUN_STOP.len()] {
+    RUN_STOP.map(|stop| Geometric::new(stop).expect("RUN_STOP holds probabilities in (0, 1]"))
+}
+
+/// A 128-bit operand made of runs of equal bits, alternating, each run
+/// `1 + lengths` bits long, the first run's bit drawn at random.
+pub(crate) fn runs_operand<R: Rng + ?Sized>(rng: &mut R, lengths: &Geometric) -> u128 {
+    let mut set = rng.random::<bool>();
+    let (mut value, mut position) = (0_u128, 0_u64);
+    while position < 128 {
+        let length = 1 + lengths.sample(rng);
+        let end = position.saturating_add(length).min(128);
+        if set {
+            let width = end - position;
+            value |= (u128::MAX >> (128 - width)) << position;
+        }
+        position = end;
+        set = !set;
+    }
+    value
+}
