@@ -160,7 +160,7 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
         .map_err(unverified_is_wrong)?;
     writeln!(
         out,
-        "  trained on until verified: verified after {} samples ({:.1} s of training and verifying)",
+        "trained on until verified: verified after {} samples ({:.1} s of training and verifying)",
         adder.samples(),
         started.elapsed().as_secs_f64()
     )?;

@@ -72,7 +72,7 @@ impl Default for Coverage {
 }
 
 impl Coverage {
-    /// A cheaper coverage, about 1% of the full one: every pair up to 8 bits,
+    /// A cheaper coverage, about 2% of the full one's steps: every pair up to 8 bits,
     /// long runs after prefixes of up to 2 pairs with suffixes of up to 2, and
     /// 4,000 random 128-bit pairs.
     ///

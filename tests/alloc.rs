@@ -5,7 +5,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use const_rnn::{DynRnn, Network, Rnn, RnnAllocator, TrainConfig, Trainer, train};
+use const_rnn::{
+    Adder, Coverage, DynRnn, Network, Rnn, RnnAllocator, TrainConfig, Trainer, train, verify,
+};
 use nalgebra::{DefaultAllocator, Dim};
 
 struct CountingAllocator;
@@ -118,4 +120,31 @@ fn static_addition_allocates_nothing() {
         }
     });
     assert_eq!(allocations, 0);
+}
+
+#[test]
+fn verifier_allocates_only_to_set_up() {
+    // A dynamic network, so that a state vector made during the walk would be
+    // a heap allocation. The count is this thread's: its buffers and the jobs
+    // it ran, whichever they were.
+    let adder = Adder::new(crate::adder::default_adder().network().to_dynamic()).unwrap();
+    let coverage = |max_bits| Coverage {
+        exhaustive_bits: 8,
+        run_prefix_pairs: 2,
+        run_suffix_pairs: 2,
+        max_bits,
+        random_pairs: 500,
+        seed: 0,
+    };
+    let mut counts = Vec::new();
+    for max_bits in [16, 64, 128] {
+        let mut report = None;
+        counts.push(allocations_in(|| {
+            report = Some(verify(&adder, &coverage(max_bits)).unwrap());
+        }));
+        assert!(report.unwrap().is_verified());
+    }
+    // Longer runs and wider random operands: more steps, the same allocations.
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+    assert_eq!(counts[0], counts[2], "{counts:?}");
 }
