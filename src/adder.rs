@@ -31,7 +31,7 @@ use crate::{
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrainConfig {
-    /// Time steps per sample, from 2 to 128; operands are below `2^(sum_bits - 1)`.
+    /// Time steps per sample, from 2 to 129; operands are below `2^(sum_bits - 1)`.
     pub sum_bits: usize,
     /// Number of training samples, one SGD update each.
     pub samples: usize,
@@ -85,8 +85,10 @@ impl TrainConfig {
     ///
     /// # Errors
     ///
-    /// [`Error::SumBits`] if `sum_bits` is outside `2..=128`; the errors of
-    /// [`Sgd::new`] for a learning rate that is not finite and positive.
+    /// [`Error::SumBits`] if `sum_bits` is outside `2..=129`; [`Error::Zero`]
+    /// if `samples` is 0; the errors of [`Sgd::new`] for a learning rate that
+    /// is not finite and positive; the errors of [`Coverage::validate`] for
+    /// `gate`.
     ///
     /// # Examples
     ///
@@ -94,15 +96,23 @@ impl TrainConfig {
     /// use const_rnn::TrainConfig;
     ///
     /// assert!(TrainConfig::default().validate().is_ok());
+    /// assert!(TrainConfig::for_width(128).validate().is_ok());
     /// assert!(TrainConfig { sum_bits: 200, ..TrainConfig::default() }.validate().is_err());
+    /// assert!(TrainConfig { samples: 0, ..TrainConfig::default() }.validate().is_err());
     /// assert!(TrainConfig { learning_rate: f64::INFINITY, ..TrainConfig::default() }.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        if !(2..=128).contains(&self.sum_bits) {
+        if !(2..=129).contains(&self.sum_bits) {
             return Err(Error::SumBits {
                 sum_bits: self.sum_bits,
             });
         }
+        if self.samples == 0 {
+            return Err(Error::Zero {
+                what: "training samples",
+            });
+        }
+        self.gate.validate()?;
         Sgd::new(self.learning_rate).map(|_| ())
     }
 }
@@ -198,6 +208,8 @@ where
     operand_max: u128,
     /// Steps of a drawn sample.
     sum_bits: usize,
+    /// Samples in a row whose outputs were all saturated with a wrong bit.
+    stuck: usize,
     samples_seen: usize,
 }
 
@@ -243,6 +255,7 @@ where
             targets: vec![OVector::zeros_generic(outputs, U1); config.sum_bits],
             operand_max: u128::MAX >> (129 - config.sum_bits),
             sum_bits: config.sum_bits,
+            stuck: 0,
             samples_seen: 0,
         })
     }
@@ -340,18 +353,22 @@ where
             input[1] = from_bit(bit(b, step));
             target[0] = from_bit(if step < 128 { bit(low, step) } else { carry });
         }
+        let sample = self.samples_seen + 1;
+        let diverged = |reason| Error::Diverged { sample, reason };
+        // The inputs and targets are bits: a value that is not finite is an
+        // overflow. The update below checks the gradients.
         self.network
-            .backprop(inputs, targets, &mut self.workspace)?;
-        let gradients = self.workspace.gradients();
-        let norm = gradients.norm();
-        match clip {
-            Some(max_norm) if norm > max_norm => Sgd::new(sgd.learning_rate() * max_norm / norm)?
-                .update(&mut self.network, gradients)?,
-            _ => sgd.update(&mut self.network, gradients)?,
-        }
-        self.samples_seen += 1;
+            .backprop_unchecked(inputs, targets, &mut self.workspace)
+            .map_err(|err| match err {
+                Error::NonFinite { .. } => diverged("the loss or a gradient overflowed"),
+                other => other,
+            })?;
 
-        let (mut predicted, mut error) = (0, T::zero());
+        let (mut predicted, mut error, mut saturated, mut wrong) = (0, T::zero(), true, false);
+        let (near, half) = (
+            nalgebra::convert::<f64, T>(1e-6),
+            nalgebra::convert::<f64, T>(0.5),
+        );
         for (step, (output, target)) in self
             .workspace
             .outputs()
@@ -362,8 +379,42 @@ where
             if step < 128 {
                 predicted |= u128::from(to_bit(output[0])) << step;
             }
-            error += (target[0] - output[0]).abs();
+            let miss = (target[0] - output[0]).abs();
+            error += miss;
+            saturated &= miss < near || miss > T::one() - near;
+            wrong |= miss > half;
         }
+        // Saturated outputs have no gradient left to learn from.
+        self.stuck = if saturated && wrong {
+            self.stuck + 1
+        } else {
+            0
+        };
+        if self.stuck >= STUCK_WINDOW {
+            return Err(Error::Diverged {
+                sample: sample + 1 - STUCK_WINDOW,
+                reason: "the outputs saturated on wrong bits, 1,000 samples in a row",
+            });
+        }
+
+        let gradients = self.workspace.gradients();
+        let update = match clip {
+            Some(max_norm) => {
+                let norm = gradients.norm();
+                if norm > max_norm {
+                    Sgd::new(sgd.learning_rate() * max_norm / norm)?
+                        .update(&mut self.network, gradients)
+                } else {
+                    sgd.update(&mut self.network, gradients)
+                }
+            }
+            None => sgd.update(&mut self.network, gradients),
+        };
+        update.map_err(|err| match err {
+            Error::NonFinite { .. } => diverged("a gradient or a weight overflowed"),
+            other => other,
+        })?;
+        self.samples_seen += 1;
         Ok(Sample {
             a,
             b,
@@ -446,7 +497,7 @@ where
     where
         Network<T, I, H, O>: Sync,
     {
-        config.gate.validate()?;
+        config.validate()?;
         let mut rng = weight_rng(config.seed);
         rng.set_stream(2);
         let run_lengths = run_lengths();
@@ -499,6 +550,12 @@ where
         }
     }
 }
+
+/// Training has diverged when this many samples in a row have every output
+/// within 1e-6 of 0 or 1 and a wrong bit: the sigmoids are saturated, so the
+/// gradients are all but zero and nothing more is learnt. Healthy training
+/// never gets near; a learning rate of 1e6 trips it within the first samples.
+const STUCK_WINDOW: usize = 1_000;
 
 /// Samples per round of the verify-and-train loop.
 pub const ROUND_SAMPLES: usize = 5_000;
@@ -631,7 +688,7 @@ where
     /// # Examples
     ///
     /// ```
-    /// let adder = const_rnn::train(&const_rnn::TrainConfig { samples: 10, ..Default::default() })?;
+    /// let adder = const_rnn::train_plain(&const_rnn::TrainConfig { samples: 10, ..Default::default() })?;
     /// assert_eq!(adder.network().hidden(), 16);
     /// # Ok::<(), const_rnn::Error>(())
     /// ```

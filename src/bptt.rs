@@ -48,6 +48,17 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
+    /// Whether every gradient is finite.
+    fn is_finite(&self) -> bool {
+        [
+            self.w_ih.as_slice(),
+            self.w_hh.as_slice(),
+            self.w_ho.as_slice(),
+        ]
+        .into_iter()
+        .all(all_finite)
+    }
+
     /// The Euclidean norm of all three gradients together, `sqrt(Σ g²)`.
     ///
     /// # Examples
@@ -235,6 +246,15 @@ where
         &self.outputs[..self.steps]
     }
 
+    /// Forgets the last pass after a failed one: no outputs, zero gradients.
+    fn clear(&mut self) {
+        self.steps = 0;
+        let g = &mut self.gradients;
+        g.w_ih.fill(T::zero());
+        g.w_hh.fill(T::zero());
+        g.w_ho.fill(T::zero());
+    }
+
     /// An error unless this workspace was made for a network shaped like `network`.
     fn check_shape(&self, network: &Network<T, I, H, O>) -> Result<(), Error> {
         let g = &self.gradients;
@@ -278,9 +298,11 @@ where
     ///
     /// [`Error::SequenceLength`] if `inputs` is empty or differs in length from
     /// `targets`; [`Error::ShapeMismatch`] if an input, a target or the
-    /// workspace does not fit the network; [`Error::NonFinite`] if the loss is
-    /// not finite (a NaN or infinite input or target). The network is never
-    /// changed.
+    /// workspace does not fit the network; [`Error::NonFinite`] if an input or
+    /// a target is NaN or infinite, or if the loss or a gradient overflowed.
+    /// The network is never changed. An error in the arguments leaves the
+    /// workspace as it was; an overflow during the pass leaves it with no pass
+    /// (no outputs, zero gradients), never half of one.
     ///
     /// # Examples
     ///
@@ -303,6 +325,27 @@ where
         targets: &[OVector<T, O>],
         workspace: &mut Workspace<T, I, H, O>,
     ) -> Result<T, Error> {
+        check_finite("input", inputs)?;
+        check_finite("target", targets)?;
+        let loss = self.backprop_unchecked(inputs, targets, workspace)?;
+        if !workspace.gradients.is_finite() {
+            workspace.clear();
+            return Err(Error::NonFinite { what: "gradient" });
+        }
+        Ok(loss)
+    }
+
+    /// [`Network::backprop`] without its checks that the inputs, the targets
+    /// and the gradients are finite: for a caller whose inputs and targets are
+    /// bits and who hands the gradients straight to
+    /// [`Sgd::update`](crate::Sgd::update), whose own check (that no weight
+    /// would become NaN or infinite) catches a gradient that overflowed.
+    pub(crate) fn backprop_unchecked(
+        &self,
+        inputs: &[OVector<T, I>],
+        targets: &[OVector<T, O>],
+        workspace: &mut Workspace<T, I, H, O>,
+    ) -> Result<T, Error> {
         let steps = inputs.len();
         if steps == 0 || steps != targets.len() {
             return Err(Error::SequenceLength {
@@ -315,6 +358,22 @@ where
         workspace.check_shape(self)?;
         workspace.reserve(steps);
         workspace.steps = steps;
+        let result = self.forward_backward(inputs, targets, workspace);
+        if result.is_err() {
+            workspace.clear();
+        }
+        result
+    }
+
+    /// [`Network::backprop`] once its arguments are checked: the workspace
+    /// has room for the sequence.
+    fn forward_backward(
+        &self,
+        inputs: &[OVector<T, I>],
+        targets: &[OVector<T, O>],
+        workspace: &mut Workspace<T, I, H, O>,
+    ) -> Result<T, Error> {
+        let steps = inputs.len();
 
         let Workspace {
             inputs: xs,
@@ -382,6 +441,45 @@ where
             &output_deltas,
         );
         Ok(loss)
+    }
+}
+
+/// Whether `f(a_i, b_i)` is finite for every `i`.
+///
+/// `x * 0` is 0 for a finite `x` and NaN otherwise, and a sum with a NaN is
+/// NaN; the sum runs in four independent lanes, so that it is not one long
+/// chain of dependent additions (a plain fold here cost a training sample
+/// about 0.3 us).
+pub(crate) fn all_finite_pairs<T: Real>(a: &[T], b: &[T], f: impl Fn(T, T) -> T) -> bool {
+    let mut lanes = [T::zero(); 4];
+    let (chunks_a, chunks_b) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (rest_a, rest_b) = (chunks_a.remainder(), chunks_b.remainder());
+    for (a4, b4) in chunks_a.zip(chunks_b) {
+        for k in 0..4 {
+            lanes[k] += f(a4[k], b4[k]) * T::zero();
+        }
+    }
+    let rest = rest_a
+        .iter()
+        .zip(rest_b)
+        .fold(T::zero(), |sum, (&x, &y)| sum + f(x, y) * T::zero());
+    lanes[0] + lanes[1] + lanes[2] + lanes[3] + rest == T::zero()
+}
+
+/// Whether every value is finite.
+pub(crate) fn all_finite<T: Real>(values: &[T]) -> bool {
+    all_finite_pairs(values, values, |x, _| x)
+}
+
+/// An error naming the first of `vectors` with a value that is NaN or infinite.
+fn check_finite<T: Real, D: Dim>(what: &'static str, vectors: &[OVector<T, D>]) -> Result<(), Error>
+where
+    DefaultAllocator: Allocator<D>,
+{
+    if vectors.iter().all(|v| all_finite(v.as_slice())) {
+        Ok(())
+    } else {
+        Err(Error::NonFinite { what })
     }
 }
 

@@ -64,6 +64,19 @@ pub enum Error {
         /// The rejected number of sum bits.
         sum_bits: usize,
     },
+    /// Training diverged: an overflow, or outputs stuck on wrong bits. The
+    /// failing sample's update was not applied.
+    Diverged {
+        /// The sample (counted from 1) at which the divergence began.
+        sample: usize,
+        /// What happened.
+        reason: &'static str,
+    },
+    /// A count that must be at least 1 is zero.
+    Zero {
+        /// What it counts, e.g. `"training samples"`.
+        what: &'static str,
+    },
     /// A width chosen at run time outside `1..=128`.
     Width {
         /// The rejected width, in bits.
@@ -114,8 +127,12 @@ impl fmt::Display for Error {
             }
             Error::SumBits { sum_bits } => write!(
                 f,
-                "sums of {sum_bits} bits are not supported: use 2 to 128 bits"
+                "sums of {sum_bits} bits are not supported: use 2 to 129 bits"
             ),
+            Error::Diverged { sample, reason } => {
+                write!(f, "diverged at sample {sample}: {reason}")
+            }
+            Error::Zero { what } => write!(f, "the number of {what} must be at least 1"),
             Error::Width { width } => {
                 write!(f, "a width of {width} bits is not supported: use 1 to 128")
             }

@@ -7,7 +7,7 @@
 //! const-rnn add A B         print A + B (decimal, up to 128 bits each), computed by the
 //!                           default verified network
 //! const-rnn add             the same for each "A B" line of standard input
-//! const-rnn verify [--seed S] [--samples N] [--plain]
+//! const-rnn verify [--seed S] [--samples N] [--lr R] [--plain]
 //!                           train (the default recipe, or the seed's with --plain) and verify
 //! const-rnn seeds A..B      the default recipe on seeds A to B - 1
 //! const-rnn bench           median training time per sample, static against dynamic sizes
@@ -29,7 +29,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 const USAGE: &str = "usage: const-rnn [--seed S] | const-rnn add [A B] | \
-const-rnn verify [--seed S] [--samples N] [--plain] | const-rnn seeds A..B | const-rnn bench";
+const-rnn verify [--seed S] [--samples N] [--lr R] [--plain] | const-rnn seeds A..B | const-rnn bench";
 
 /// Why the program stops early: bad input (status 2), a wrong result or a
 /// failure to write (status 1).
@@ -48,8 +48,13 @@ impl From<io::Error> for Failure {
 }
 
 impl From<Error> for Failure {
+    /// Training that diverged or ran out of budget is a failed result (status
+    /// 1); every other error of the library comes from bad input (status 2).
     fn from(err: Error) -> Self {
-        Failure::Usage(err.to_string())
+        match err {
+            Error::Diverged { .. } | Error::Unverified { .. } => Failure::Wrong(err.to_string()),
+            other => Failure::Usage(other.to_string()),
+        }
     }
 }
 
@@ -72,7 +77,10 @@ fn main() -> ExitCode {
         ["seeds", range] => seeds(&mut out, range),
         ["bench"] => bench(&mut out),
         ["-h" | "--help"] => writeln!(out, "{USAGE}").map_err(Failure::from),
-        _ => Err(Failure::Usage(format!("unexpected arguments; {USAGE}"))),
+        _ => Err(Failure::Usage(format!(
+            "unexpected arguments {:?}; usage: const-rnn --help",
+            shorten(&args.join(" "))
+        ))),
     };
     match result.and_then(|()| out.flush().map_err(Failure::from)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -155,9 +163,7 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
     )?;
     write_verdict(out, &verify(&plain, &config.gate)?)?;
     let started = Instant::now();
-    let adder = trainer
-        .into_verified_adder(&config)
-        .map_err(unverified_is_wrong)?;
+    let adder = trainer.into_verified_adder(&config)?;
     writeln!(
         out,
         "trained on until verified: verified after {} samples ({:.1} s of training and verifying)",
@@ -287,7 +293,7 @@ fn default_adder() -> Result<Adder, Failure> {
         gate: Coverage::quick(),
         ..TrainConfig::default()
     };
-    train(&config).map_err(unverified_is_wrong)
+    Ok(train(&config)?)
 }
 
 /// Prints the network's sum of two 128-bit operands in decimal; returns a
@@ -323,10 +329,11 @@ fn verify_command(out: &mut impl Write, options: &[&str]) -> Result<(), Failure>
         match option {
             "--seed" => config.seed = parse_seed(value()?)?,
             "--samples" => config.samples = parse_count("--samples", value()?)?,
+            "--lr" => config.learning_rate = parse_rate(value()?)?,
             "--plain" => plain = true,
             _ => {
                 return Err(Failure::Usage(format!(
-                    "verify: unexpected argument {:?}; {USAGE}",
+                    "verify: unexpected argument {:?}; usage: const-rnn --help",
                     shorten(option)
                 )));
             }
@@ -336,7 +343,7 @@ fn verify_command(out: &mut impl Write, options: &[&str]) -> Result<(), Failure>
     let report = if plain {
         verify(&train_plain(&config)?, &config.gate)?
     } else {
-        let adder = train(&config).map_err(unverified_is_wrong)?;
+        let adder = train(&config)?;
         adder.verified().cloned().ok_or_else(|| {
             Failure::Wrong("the default recipe returned an unverified adder".into())
         })?
@@ -426,14 +433,6 @@ fn write_verdict(out: &mut impl Write, report: &const_rnn::Report) -> Result<(),
     Ok(())
 }
 
-/// A budget run out is a wrong result (status 1), not bad input.
-fn unverified_is_wrong(err: Error) -> Failure {
-    match err {
-        Error::Unverified { .. } => Failure::Wrong(err.to_string()),
-        other => other.into(),
-    }
-}
-
 /// At most the first 40 characters of `text`, for messages.
 fn shorten(text: &str) -> String {
     match text.char_indices().nth(40) {
@@ -442,9 +441,16 @@ fn shorten(text: &str) -> String {
     }
 }
 
+/// A learning rate for `--lr`: a number (the library checks it is finite and positive).
+fn parse_rate(text: &str) -> Result<f64, Failure> {
+    text.trim()
+        .parse()
+        .map_err(|_| Failure::Usage(format!("--lr {:?} is not a number", shorten(text))))
+}
+
 /// A count for `option`: a non-negative integer.
 fn parse_count(option: &str, text: &str) -> Result<usize, Failure> {
-    text.parse().map_err(|_| {
+    text.trim().parse().map_err(|_| {
         Failure::Usage(format!(
             "{option} {:?} is not a whole number from 0 to {}",
             shorten(text),
@@ -455,28 +461,39 @@ fn parse_count(option: &str, text: &str) -> Result<usize, Failure> {
 
 /// A non-negative decimal integer of at most 128 bits, with an optional leading `+`.
 fn parse_operand(text: &str) -> Result<u128, Failure> {
+    // Surrounding blanks are accepted, as they are between the operands of a stdin line.
+    let text = text.trim();
     let digits = text.strip_prefix('+').unwrap_or(text);
     let problem = if text.is_empty() {
         "is empty"
-    } else if text.starts_with('-') {
-        "is negative"
-    } else if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        if text.parse::<f64>().is_ok() {
-            "is not a whole number"
+    } else if let Some(magnitude) = text.strip_prefix('-') {
+        if !magnitude.is_empty() && magnitude.bytes().all(|b| b == b'0') {
+            "has a minus sign: operands are written without one"
         } else {
-            "is not a decimal integer"
+            "is negative"
+        }
+    } else if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        match text.parse::<f64>() {
+            Ok(value) if value.is_finite() && value.fract() != 0.0 => "is not a whole number",
+            _ => "is not a decimal integer: write digits 0-9 only, with an optional leading +",
         }
     } else {
-        return digits
-            .parse()
-            .map_err(|_| Failure::Usage(format!("operand {text:?} has more than 128 bits")));
+        return digits.parse().map_err(|_| {
+            Failure::Usage(format!(
+                "operand {:?} has more than 128 bits",
+                shorten(text)
+            ))
+        });
     };
-    Err(Failure::Usage(format!("operand {text:?} {problem}")))
+    Err(Failure::Usage(format!(
+        "operand {:?} {problem}",
+        shorten(text)
+    )))
 }
 
 /// A seed for `--seed`: a non-negative integer below 2^64.
 fn parse_seed(text: &str) -> Result<u64, Failure> {
-    text.parse().map_err(|_| {
+    text.trim().parse().map_err(|_| {
         Failure::Usage(format!(
             "seed {:?} is not an integer from 0 to 2^64 - 1",
             shorten(text)

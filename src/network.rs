@@ -185,6 +185,12 @@ pub(crate) fn sigmoid<T: Real>(x: T) -> T {
 impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, OUT, T> {
     /// A network with weights uniform in `[-1, 1)`, drawn from `rng`.
     ///
+    /// A size of zero is a compile error:
+    ///
+    /// ```compile_fail,E0080
+    /// let _ = const_rnn::Rnn::<2, 0, 1>::from_seed(0);
+    /// ```
+    ///
     /// # Examples
     ///
     /// ```
@@ -195,6 +201,12 @@ impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, 
     /// assert!(net.w_hh().iter().all(|w| (-1.0..1.0).contains(w)));
     /// ```
     pub fn random<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        const {
+            assert!(
+                IN > 0 && HID > 0 && OUT > 0,
+                "an Rnn needs at least one input, one hidden unit and one output"
+            );
+        }
         Self::random_generic(Const, Const, Const, rng)
     }
 

@@ -2,6 +2,7 @@
 
 use nalgebra::{DefaultAllocator, Dim};
 
+use crate::bptt::all_finite_pairs;
 use crate::network::expect_shape;
 use crate::{Error, Gradients, Network, Real, RnnAllocator};
 
@@ -76,8 +77,9 @@ impl<T: Real> Sgd<T> {
     /// # Errors
     ///
     /// [`Error::ShapeMismatch`] if the gradients come from a workspace made for
-    /// a network of another shape (only possible with [`DynRnn`](crate::DynRnn));
-    /// the network is then left as it was.
+    /// a network of another shape (only possible with [`DynRnn`](crate::DynRnn)),
+    /// and [`Error::NonFinite`] if a gradient is not finite or a weight would
+    /// overflow; the network is then left as it was.
     ///
     /// # Examples
     ///
@@ -104,6 +106,20 @@ impl<T: Real> Sgd<T> {
             network.w_ho.shape(),
         )?;
         let rate = self.learning_rate;
+        let pairs = [
+            (network.w_ih.as_slice(), gradients.w_ih.as_slice()),
+            (network.w_hh.as_slice(), gradients.w_hh.as_slice()),
+            (network.w_ho.as_slice(), gradients.w_ho.as_slice()),
+        ];
+        // A first pass only checks, so that a failing update changes nothing.
+        let stays_finite = pairs
+            .iter()
+            .all(|(weights, gradients)| all_finite_pairs(weights, gradients, |w, g| w - rate * g));
+        if !stays_finite {
+            return Err(Error::NonFinite {
+                what: "updated weight",
+            });
+        }
         // Contiguous slices: nalgebra's element iterators do not vectorise.
         let descend = |weights: &mut [T], gradients: &[T]| {
             for (w, &g) in weights.iter_mut().zip(gradients) {

@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use const_rnn::{
-    Adder, Coverage, DynRnn, Network, Rnn, RnnAllocator, TrainConfig, Trainer, train, verify,
+    Adder, Coverage, DynRnn, Network, Rnn, RnnAllocator, TrainConfig, Trainer, train_plain, verify,
 };
 use nalgebra::{DefaultAllocator, Dim};
 
@@ -109,7 +109,7 @@ fn f32_training_steps_allocate_nothing() {
 
 #[test]
 fn static_addition_allocates_nothing() {
-    let adder = train(&TrainConfig {
+    let adder = train_plain(&TrainConfig {
         samples: 10,
         ..TrainConfig::default()
     })

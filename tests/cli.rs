@@ -82,7 +82,7 @@ fn bad_operands_are_one_line_errors_with_status_2() {
     assert_usage_error(&["add", "-5", "3"], "", "negative");
     assert_usage_error(&["add", "5", "abc"], "", "not a decimal integer");
     assert_usage_error(&["add", "1.5", "3"], "", "not a whole number");
-    assert_usage_error(&["add", "1e3", "3"], "", "not a whole number");
+    assert_usage_error(&["add", "1e3", "3"], "", "not a decimal integer");
     assert_usage_error(&["add", "++5", "3"], "", "not a decimal integer");
     assert_usage_error(&["add", "+", "3"], "", "not a decimal integer");
     assert_usage_error(&["add", "", "3"], "", "empty");
@@ -238,4 +238,115 @@ fn bad_verify_and_seeds_arguments_are_usage_errors() {
     assert_usage_error(&["seeds", "5..2"], "", "A..B");
     assert_usage_error(&["seeds", "0-2"], "", "A..B");
     assert_usage_error(&["seeds"], "", "usage");
+}
+
+/// Runs the binary on raw arguments (any bytes) and asserts a usage error:
+/// status 2, one line on stderr of at most 160 characters, no panic.
+fn assert_bad_input(args: &[&[u8]], stdin: &[u8]) {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_const-rnn"))
+        .args(args.iter().map(|arg| OsStr::from_bytes(arg)))
+        .env("RUST_BACKTRACE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut input = child.stdin.take().unwrap();
+    // The program may stop reading at the first bad line: a closed pipe is fine.
+    let _ = input.write_all(stdin);
+    drop(input);
+    let output = child.wait_with_output().unwrap();
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| String::from_utf8_lossy(a).chars().take(30).collect())
+        .collect();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{shown:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{shown:?}: {err:?}");
+    assert!(
+        err.len() <= 160,
+        "{shown:?}: {} characters: {err:?}",
+        err.len()
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{shown:?}: {err}"
+    );
+}
+
+#[test]
+fn every_bad_input_is_one_short_line_and_status_2() {
+    // An argument can hold at most 128 KiB on Linux; a line of stdin has no limit.
+    let huge = "9".repeat(100_000);
+    let bad_args: Vec<Vec<&[u8]>> = vec![
+        vec![b"add", b"\xff", b"1"],
+        vec![b"--seed", b"\xff"],
+        vec![b"\xff"],
+        vec![b"verify", b"--seed", b"\xfe\xff"],
+        vec![b"add", huge.as_bytes(), b"1"],
+        vec![b"add", b"1", huge.as_bytes()],
+        vec![b"--seed", huge.as_bytes()],
+        vec![b"seeds", huge.as_bytes()],
+        vec![b"verify", b"--samples", huge.as_bytes()],
+        vec![b"verify", huge.as_bytes()],
+        vec![b"add", b"-0", b"1"],
+        vec![b"add", b"NaN", b"1"],
+        vec![b"add", b"inf", b"1"],
+        vec![b"add", b"2.0", b"1"],
+        vec![b"add", b"1e3", b"1"],
+        vec![b"add", b"0b101", b"1"],
+        vec![b"add", b"", b""],
+        vec![b"add", b"1", b"2", b"3"],
+        vec![b"verify", b"--lr", b"0"],
+        vec![b"verify", b"--lr", b"-1"],
+        vec![b"verify", b"--lr", b"NaN"],
+        vec![b"verify", b"--lr", b"inf"],
+        vec![b"verify", b"--lr", b"fast"],
+        vec![b"verify", b"--lr"],
+        vec![b"verify", b"--samples", b"0"],
+        vec![b"verify", b"--samples", b"-5"],
+        vec![b"seeds", b"3..3"],
+        vec![b"seeds", b".."],
+        vec![b"bench", b"now"],
+        vec![b"--seed", b"1", b"extra"],
+    ];
+    for args in &bad_args {
+        assert_bad_input(args, b"");
+    }
+    let bad_lines: [&[u8]; 7] = [
+        b"1 2 3\n",
+        b"1\n",
+        b"\xff\xfe 1\n",
+        b"-1 1\n",
+        b"1.5 1\n",
+        b"340282366920938463463374607431768211456 0\n",
+        b"a b\n",
+    ];
+    for line in bad_lines {
+        assert_bad_input(&[b"add"], line);
+    }
+    assert_bad_input(
+        &[b"add"],
+        format!("1 {}\n", "9".repeat(10_000_000)).as_bytes(),
+    );
+}
+
+#[test]
+fn operands_may_be_surrounded_by_blanks_as_on_stdin() {
+    let output = run(&["add", " 1", "2 "], "");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stdout(&output), "3\n");
+}
+
+#[test]
+fn a_huge_learning_rate_diverges_with_status_1() {
+    let output = run(&["verify", "--plain", "--lr", "1e6"], "");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let err = stderr(&output);
+    assert!(err.starts_with("diverged at sample "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(stdout(&output), "");
 }

@@ -178,7 +178,7 @@ fn non_finite_inputs_or_targets_are_errors() {
     let err = net
         .backprop(&inputs, &[Vector1::zeros(); 3], &mut workspace)
         .unwrap_err();
-    assert_eq!(err, Error::NonFinite { what: "loss" });
+    assert_eq!(err, Error::NonFinite { what: "input" });
     let targets = [
         Vector1::zeros(),
         Vector1::new(f64::INFINITY),
@@ -187,12 +187,12 @@ fn non_finite_inputs_or_targets_are_errors() {
     let err = net
         .backprop(&[Vector2::zeros(); 3], &targets, &mut workspace)
         .unwrap_err();
-    assert_eq!(err.to_string(), "the loss is not finite");
+    assert_eq!(err.to_string(), "the target is not finite");
 }
 
 #[test]
 fn sum_bits_outside_the_supported_range_are_errors() {
-    for sum_bits in [0, 1, 129, usize::MAX] {
+    for sum_bits in [0, 1, 130, usize::MAX] {
         let config = TrainConfig {
             sum_bits,
             ..TrainConfig::default()
@@ -206,7 +206,7 @@ fn sum_bits_outside_the_supported_range_are_errors() {
             sum_bits: usize::MAX
         })
     );
-    assert!(TrainConfig::for_width(127).validate().is_ok());
+    assert!(TrainConfig::for_width(128).validate().is_ok());
 }
 
 #[test]
