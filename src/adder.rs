@@ -393,27 +393,30 @@ where
         if self.stuck >= STUCK_WINDOW {
             return Err(Error::Diverged {
                 sample: sample + 1 - STUCK_WINDOW,
-                reason: "the outputs saturated on wrong bits, 1,000 samples in a row",
+                reason: "every output saturated with a wrong bit, 1,000 samples in a row",
             });
         }
 
         let gradients = self.workspace.gradients();
-        let update = match clip {
+        let sgd = match clip {
             Some(max_norm) => {
                 let norm = gradients.norm();
+                if !norm.is_finite() {
+                    return Err(diverged("a gradient overflowed"));
+                }
                 if norm > max_norm {
                     Sgd::new(sgd.learning_rate() * max_norm / norm)?
-                        .update(&mut self.network, gradients)
                 } else {
-                    sgd.update(&mut self.network, gradients)
+                    sgd
                 }
             }
-            None => sgd.update(&mut self.network, gradients),
+            None => sgd,
         };
-        update.map_err(|err| match err {
-            Error::NonFinite { .. } => diverged("a gradient or a weight overflowed"),
-            other => other,
-        })?;
+        sgd.update(&mut self.network, gradients)
+            .map_err(|err| match err {
+                Error::NonFinite { .. } => diverged("a gradient or a weight overflowed"),
+                other => other,
+            })?;
         self.samples_seen += 1;
         Ok(Sample {
             a,
@@ -556,6 +559,7 @@ where
 /// gradients are all but zero and nothing more is learnt. Healthy training
 /// never gets near; a learning rate of 1e6 trips it within the first samples.
 const STUCK_WINDOW: usize = 1_000;
+const _: () = assert!(STUCK_WINDOW == 1_000, "the Diverged message says 1,000");
 
 /// Samples per round of the verify-and-train loop.
 pub const ROUND_SAMPLES: usize = 5_000;
