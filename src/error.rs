@@ -77,6 +77,17 @@ pub enum Error {
         /// What it counts, e.g. `"training samples"`.
         what: &'static str,
     },
+    /// A model file that cannot be read as one: truncated, corrupt, of
+    /// another version or scalar type.
+    ModelFile {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A file could not be read or written.
+    Io {
+        /// The path and the system's reason.
+        reason: String,
+    },
     /// A width chosen at run time outside `1..=128`.
     Width {
         /// The rejected width, in bits.
@@ -133,6 +144,8 @@ impl fmt::Display for Error {
                 write!(f, "diverged at sample {sample}: {reason}")
             }
             Error::Zero { what } => write!(f, "the number of {what} must be at least 1"),
+            Error::ModelFile { reason } => write!(f, "not a valid model file: {reason}"),
+            Error::Io { reason } => write!(f, "{reason}"),
             Error::Width { width } => {
                 write!(f, "a width of {width} bits is not supported: use 1 to 128")
             }

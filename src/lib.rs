@@ -76,6 +76,7 @@ mod adder;
 mod bits;
 mod bptt;
 mod error;
+mod model_file;
 mod network;
 mod optim;
 mod verify;
@@ -84,6 +85,7 @@ pub use adder::{Adder, ROUND_SAMPLES, Sample, TrainConfig, Trainer, train, train
 pub use bits::{BitWidth, decimal_sum};
 pub use bptt::{Gradients, Workspace};
 pub use error::Error;
+pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
 pub use network::{DynRnn, Network, Real, Rnn, RnnAllocator};
 pub use optim::Sgd;
 pub use verify::{Counterexample, Counts, Coverage, Report, verify};

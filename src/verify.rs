@@ -37,7 +37,8 @@ use crate::{Adder, Error, Network, Real, RnnAllocator};
 /// assert_eq!((full.exhaustive_bits, full.max_bits, full.random_pairs), (12, 128, 100_000));
 /// assert!(Coverage::quick().exhaustive_bits < full.exhaustive_bits);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Coverage {
     /// Every pair of operands of every width from 1 to this many bits (0 to 14).
     pub exhaustive_bits: usize,
@@ -142,7 +143,10 @@ impl Coverage {
 /// assert!(report.counts.exhaustive_sums < 4 + 16);
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(deny_unknown_fields)]
 pub struct Counts {
     /// Sums of the exhaustive part: every pair of every width up to `exhaustive_bits`.
     pub exhaustive_sums: u64,

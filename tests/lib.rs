@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod errors;
 mod gradient;
+mod model_file;
 mod robustness;
 mod static_dynamic;
 mod verify;
