@@ -5,10 +5,13 @@
 //!                           then verify it and train on until verified
 //! const-rnn --seed S        the same with another seed
 //! const-rnn add A B         print A + B (decimal, up to 128 bits each), computed by the
-//!                           default verified network
+//!                           default verified network (or --model FILE)
 //! const-rnn add             the same for each "A B" line of standard input
-//! const-rnn verify [--seed S] [--samples N] [--lr R] [--plain]
-//!                           train (the default recipe, or the seed's with --plain) and verify
+//! const-rnn train [--seed S] [--samples N] [--lr R] [--plain] [--save FILE]
+//!                           train, verify, and save the model
+//! const-rnn verify [--seed S] [--samples N] [--lr R] [--plain] | verify --model FILE
+//!                           train (the default recipe, or the seed's with --plain) or
+//!                           load, and verify
 //! const-rnn seeds A..B      the default recipe on seeds A to B - 1
 //! const-rnn bench           median training time per sample, static against dynamic sizes
 //! ```
@@ -21,15 +24,24 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use const_rnn::{
-    Adder, Coverage, DynRnn, Error, Rnn, TrainConfig, Trainer, decimal_sum, train, train_plain,
-    verify,
+    Adder, Coverage, DynRnn, Error, Rnn, TrainConfig, Trainer, TrainingRecord, decimal_sum, train,
+    train_plain, verify,
 };
-use nalgebra::{DefaultAllocator, Dim};
+use nalgebra::{DefaultAllocator, Dim, U1, U2, U16};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
-const USAGE: &str = "usage: const-rnn [--seed S] | const-rnn add [A B] | \
-const-rnn verify [--seed S] [--samples N] [--lr R] [--plain] | const-rnn seeds A..B | const-rnn bench";
+const USAGE: &str = "\
+usage:
+  const-rnn [--seed S]            the seed's experiment, the verifier's verdict, training on until verified
+  const-rnn add [--model FILE] [A B]
+                                  A + B by the default verified network (or FILE); no A B: pairs from stdin
+  const-rnn train [--seed S] [--samples N] [--lr R] [--plain] [--save FILE]
+                                  train (default recipe, or the seed's with --plain), verify, save
+  const-rnn verify [--seed S] [--samples N] [--lr R] [--plain] | verify --model FILE
+                                  train (or load) and print the verifier's verdict (status 1 if wrong)
+  const-rnn seeds A..B            the default recipe on seeds A to B - 1
+  const-rnn bench                 training time per sample, static against dynamic sizes";
 
 /// Why the program stops early: bad input (status 2), a wrong result or a
 /// failure to write (status 1).
@@ -73,6 +85,7 @@ fn main() -> ExitCode {
         [] => experiment(&mut out, 0),
         ["--seed", seed] => parse_seed(seed).and_then(|seed| experiment(&mut out, seed)),
         ["add", operands @ ..] => add(&mut out, operands),
+        ["train", options @ ..] => train_command(&mut out, options),
         ["verify", options @ ..] => verify_command(&mut out, options),
         ["seeds", range] => seeds(&mut out, range),
         ["bench"] => bench(&mut out),
@@ -114,14 +127,8 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
         config.sum_bits, config.samples, config.learning_rate, config.seed
     )?;
     let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
-    let (mut streak, mut converged_at) = (0, None);
     let started = Instant::now();
-    for sample_number in 1..=config.samples {
-        let sample = trainer.train_sample()?;
-        streak = if sample.is_exact() { streak + 1 } else { 0 };
-        if streak == 100 && converged_at.is_none() {
-            converged_at = Some(sample_number);
-        }
+    let converged_at = seed_phase(&mut trainer, config.samples, |sample_number, sample| {
         if sample_number % 1000 == 0 {
             let bits = |value| msb_first(value, config.sum_bits);
             writeln!(out, "sample {sample_number}")?;
@@ -130,7 +137,8 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
             writeln!(out, "  true:  {}", bits(sample.sum()))?;
             writeln!(out, "  {} + {} = {}", sample.a, sample.b, sample.predicted)?;
         }
-    }
+        Ok(())
+    })?;
     let seconds = started.elapsed().as_secs_f64();
     let plain = Adder::new(trainer.network().clone())?;
 
@@ -196,6 +204,25 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The seed's training: `samples` samples, `report` called after each; returns
+/// the first sample ending 100 exact sums in a row, if any.
+fn seed_phase(
+    trainer: &mut Trainer<f64, U2, U16, U1>,
+    samples: usize,
+    mut report: impl FnMut(usize, &const_rnn::Sample) -> io::Result<()>,
+) -> Result<Option<usize>, Failure> {
+    let (mut streak, mut solved_at) = (0, None);
+    for sample_number in 1..=samples {
+        let sample = trainer.train_sample()?;
+        streak = if sample.is_exact() { streak + 1 } else { 0 };
+        if streak == 100 && solved_at.is_none() {
+            solved_at = Some(sample_number);
+        }
+        report(sample_number, &sample)?;
+    }
+    Ok(solved_at)
+}
+
 /// How many of the `limit x limit` operand pairs `adder` adds exactly at width `N`.
 fn count_exact<const N: usize>(adder: &Adder, limit: u128) -> Result<usize, Error> {
     let mut exact = 0;
@@ -235,14 +262,23 @@ fn msb_first(value: u128, bits: usize) -> String {
 
 /// `add A B`, or `add` reading `A B` pairs from standard input.
 fn add(out: &mut impl Write, operands: &[&str]) -> Result<(), Failure> {
+    let (model, operands) = match operands {
+        ["--model", path, rest @ ..] => (Some(*path), rest),
+        ["--model"] => return Err(Failure::Usage("--model needs a value".to_owned())),
+        _ => (None, operands),
+    };
+    let adder = || match model {
+        Some(path) => load_adder(path),
+        None => default_adder(),
+    };
     match operands {
         [a, b] => {
             let (a, b) = (parse_operand(a)?, parse_operand(b)?);
-            let adder = default_adder()?;
+            let adder = adder()?;
             write_sum(out, &adder, a, b)?.map_or(Ok(()), |wrong| Err(Failure::Wrong(wrong)))
         }
         [] => {
-            let adder = default_adder()?;
+            let adder = adder()?;
             let mut wrong_sums = 0;
             for (index, line) in io::stdin().lock().lines().enumerate() {
                 let line = line.map_err(|err| match err.kind() {
@@ -314,45 +350,116 @@ fn write_sum(
         .then(|| format!("wrong: the network's sum {a} + {b} = {printed} is not {expected}")))
 }
 
-/// `verify [--seed S] [--samples N] [--plain]`: train, then verify with the full coverage.
-fn verify_command(out: &mut impl Write, options: &[&str]) -> Result<(), Failure> {
-    let mut config = TrainConfig::default();
-    let mut plain = false;
-    let mut options = options.iter();
-    while let Some(&option) = options.next() {
-        let mut value = || {
-            options
-                .next()
-                .copied()
-                .ok_or_else(|| Failure::Usage(format!("{option} needs a value")))
-        };
-        match option {
-            "--seed" => config.seed = parse_seed(value()?)?,
-            "--samples" => config.samples = parse_count("--samples", value()?)?,
-            "--lr" => config.learning_rate = parse_rate(value()?)?,
-            "--plain" => plain = true,
-            _ => {
+/// The options of `train` and `verify`.
+#[derive(Default)]
+struct Options {
+    config: TrainConfig,
+    plain: bool,
+    save: Option<String>,
+    model: Option<String>,
+}
+
+impl Options {
+    /// Parses `args` for `command`, which takes the options in `allowed`.
+    fn parse(command: &str, args: &[&str], allowed: &[&str]) -> Result<Self, Failure> {
+        let mut options = Options::default();
+        let mut args = args.iter();
+        while let Some(&option) = args.next() {
+            if !allowed.contains(&option) {
                 return Err(Failure::Usage(format!(
-                    "verify: unexpected argument {:?}; usage: const-rnn --help",
+                    "{command}: unexpected argument {:?}; usage: const-rnn --help",
                     shorten(option)
                 )));
             }
+            let mut value = || {
+                args.next()
+                    .copied()
+                    .ok_or_else(|| Failure::Usage(format!("{option} needs a value")))
+            };
+            match option {
+                "--seed" => options.config.seed = parse_seed(value()?)?,
+                "--samples" => options.config.samples = parse_count("--samples", value()?)?,
+                "--lr" => options.config.learning_rate = parse_rate(value()?)?,
+                "--save" => options.save = Some(value()?.to_owned()),
+                "--model" => options.model = Some(value()?.to_owned()),
+                _ => options.plain = true,
+            }
         }
+        options.config.budget = options.config.budget.max(options.config.samples);
+        Ok(options)
     }
-    config.budget = config.budget.max(config.samples);
-    let report = if plain {
-        verify(&train_plain(&config)?, &config.gate)?
+}
+
+/// `train [--seed S] [--samples N] [--lr R] [--plain] [--save FILE]`: trains
+/// with the default recipe (or the seed's), prints when it solved the seed's
+/// task and the verifier's verdict, and saves the model if asked.
+fn train_command(out: &mut impl Write, args: &[&str]) -> Result<(), Failure> {
+    let allowed = ["--seed", "--samples", "--lr", "--plain", "--save"];
+    let Options {
+        config,
+        plain,
+        save,
+        ..
+    } = Options::parse("train", args, &allowed)?;
+    config.validate()?;
+    let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
+    let solved_at = seed_phase(&mut trainer, config.samples, |_, _| Ok(()))?;
+    let (adder, report, recipe) = if plain {
+        let adder = trainer.into_adder();
+        let report = verify(&adder, &config.gate)?;
+        (adder, report, "plain")
     } else {
-        let adder = train(&config)?;
-        adder.verified().cloned().ok_or_else(|| {
-            Failure::Wrong("the default recipe returned an unverified adder".into())
-        })?
+        let adder = trainer.into_verified_adder(&config)?;
+        let report = adder.verified().cloned().ok_or(Failure::Verdict)?;
+        (adder, report, "default")
+    };
+    match solved_at {
+        Some(sample) => writeln!(out, "solved at sample {sample}")?,
+        None => writeln!(out, "not solved")?,
+    }
+    writeln!(
+        out,
+        "trained on {} samples ({recipe} recipe)",
+        adder.samples()
+    )?;
+    write_verdict(out, &report)?;
+    if let Some(path) = save {
+        let record = TrainingRecord::new(recipe, &config, &adder);
+        adder.network().save(&path, Some(&record))?;
+        writeln!(out, "saved {}", shorten(&path))?;
+    }
+    Ok(())
+}
+
+/// `verify [--seed S] [--samples N] [--lr R] [--plain] | verify --model FILE`:
+/// train (or load), then verify with the full coverage.
+fn verify_command(out: &mut impl Write, args: &[&str]) -> Result<(), Failure> {
+    let allowed = ["--seed", "--samples", "--lr", "--plain", "--model"];
+    let Options {
+        config,
+        plain,
+        model,
+        ..
+    } = Options::parse("verify", args, &allowed)?;
+    let report = match model {
+        Some(path) => verify(&load_adder(&path)?, &config.gate)?,
+        None if plain => verify(&train_plain(&config)?, &config.gate)?,
+        None => train(&config)?
+            .verified()
+            .cloned()
+            .ok_or(Failure::Verdict)?,
     };
     write_verdict(out, &report)?;
     match report.counterexample {
         None => Ok(()),
         Some(_) => Err(Failure::Verdict),
     }
+}
+
+/// The adder saved in the model file `path`.
+fn load_adder(path: &str) -> Result<Adder, Failure> {
+    let (network, _) = Rnn::<2, 16, 1>::load(path)?;
+    Ok(Adder::new(network)?)
 }
 
 /// `seeds A..B`: the default recipe on each seed, one line each, then a summary.

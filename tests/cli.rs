@@ -312,6 +312,12 @@ fn every_bad_input_is_one_short_line_and_status_2() {
         vec![b"seeds", b".."],
         vec![b"bench", b"now"],
         vec![b"--seed", b"1", b"extra"],
+        vec![b"train", b"--save"],
+        vec![b"train", b"--model", b"m.json"],
+        vec![b"train", b"--samples", b"0"],
+        vec![b"add", b"--model"],
+        vec![b"add", b"--model", b"/nonexistent/const-rnn.json", b"1", b"2"],
+        vec![b"verify", b"--model", b"/nonexistent/const-rnn.json"],
     ];
     for args in &bad_args {
         assert_bad_input(args, b"");
@@ -349,4 +355,61 @@ fn a_huge_learning_rate_diverges_with_status_1() {
     assert!(err.starts_with("diverged at sample "), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn a_saved_model_adds_without_retraining_and_a_damaged_one_is_refused() {
+    let dir = std::env::temp_dir();
+    let path = dir.join(format!("const-rnn-cli-{}-model.json", std::process::id()));
+    let path_text = path.to_str().unwrap();
+    let output = run(&["train", "--save", path_text], "");
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.contains("solved at sample "), "{text}");
+    assert!(text.contains("\nverified: "), "{text}");
+    // A 100-bit sum from the file.
+    let (a, b) = ((1_u128 << 100) - 1, 1_u128 << 99);
+    let output = run(
+        &["add", "--model", path_text, &a.to_string(), &b.to_string()],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stdout(&output), format!("{}\n", a + b));
+    let output = run(&["verify", "--model", path_text], "");
+    assert!(output.status.success(), "{output:?}");
+    // A truncated file is refused with status 2.
+    let whole = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    assert_usage_error(
+        &["add", "--model", path_text, "1", "2"],
+        "",
+        "not a valid model file",
+    );
+    std::fs::remove_file(&path).unwrap();
+    assert_usage_error(&["add", "--model", path_text, "1", "2"], "", "No such file");
+}
+
+#[test]
+fn a_diverging_training_saves_nothing() {
+    let path = std::env::temp_dir().join(format!(
+        "const-rnn-cli-{}-diverged.json",
+        std::process::id()
+    ));
+    let output = run(
+        &[
+            "train",
+            "--plain",
+            "--lr",
+            "1e6",
+            "--save",
+            path.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert!(
+        stderr(&output).starts_with("diverged at sample "),
+        "{output:?}"
+    );
+    assert!(!path.exists());
 }
