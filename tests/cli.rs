@@ -316,7 +316,13 @@ fn every_bad_input_is_one_short_line_and_status_2() {
         vec![b"train", b"--model", b"m.json"],
         vec![b"train", b"--samples", b"0"],
         vec![b"add", b"--model"],
-        vec![b"add", b"--model", b"/nonexistent/const-rnn.json", b"1", b"2"],
+        vec![
+            b"add",
+            b"--model",
+            b"/nonexistent/const-rnn.json",
+            b"1",
+            b"2",
+        ],
         vec![b"verify", b"--model", b"/nonexistent/const-rnn.json"],
     ];
     for args in &bad_args {
