@@ -112,12 +112,14 @@ struct ModelFile {
 }
 
 impl ModelFile {
-    /// The checksum of every field but the checksum itself.
-    fn compute_checksum(&self) -> Result<String, Error> {
-        let text = serde_json::to_string(&ModelFileRef { file: self }).map_err(|err| {
-            Error::ModelFile {
-                reason: err.to_string(),
-            }
+    /// The checksum of every field but the checksum itself: the compact JSON
+    /// of the file with its checksum field empty.
+    fn compute_checksum(&mut self) -> Result<String, Error> {
+        let claimed = std::mem::take(&mut self.checksum);
+        let text = serde_json::to_string(self);
+        self.checksum = claimed;
+        let text = text.map_err(|err| Error::ModelFile {
+            reason: err.to_string(),
         })?;
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
         for byte in text.bytes() {
@@ -125,30 +127,6 @@ impl ModelFile {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
         Ok(format!("{hash:016x}"))
-    }
-}
-
-/// A model file serialised with an empty checksum, for computing the checksum.
-struct ModelFileRef<'a> {
-    file: &'a ModelFile,
-}
-
-impl Serialize for ModelFileRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let f = self.file;
-        let mut state = serializer.serialize_struct("ModelFile", 10)?;
-        state.serialize_field("format", &f.format)?;
-        state.serialize_field("version", &f.version)?;
-        state.serialize_field("scalar", &f.scalar)?;
-        state.serialize_field("inputs", &f.inputs)?;
-        state.serialize_field("hidden", &f.hidden)?;
-        state.serialize_field("outputs", &f.outputs)?;
-        state.serialize_field("w_ih", &f.w_ih)?;
-        state.serialize_field("w_hh", &f.w_hh)?;
-        state.serialize_field("w_ho", &f.w_ho)?;
-        state.serialize_field("training", &f.training)?;
-        state.end()
     }
 }
 
@@ -254,7 +232,7 @@ where
             ));
         }
         let mut file: ModelFile = serde_json::from_str(text).map_err(parse_error)?;
-        if std::mem::take(&mut file.checksum) != file.compute_checksum()? {
+        if file.compute_checksum()? != file.checksum {
             return bad("the checksum does not match: the file was changed or damaged".to_owned());
         }
         if file.scalar != scalar_name::<T>() {

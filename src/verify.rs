@@ -465,7 +465,11 @@ impl Tally {
         } else {
             path.steps
         };
-        let found = (width, path.a, path.b);
+        self.consider((width, path.a, path.b));
+    }
+
+    /// Keeps `found` if it is smaller than the smallest counterexample so far.
+    fn consider(&mut self, found: (usize, u128, u128)) {
         if self.smallest.is_none_or(|smallest| found < smallest) {
             self.smallest = Some(found);
         }
@@ -479,10 +483,8 @@ impl Tally {
 
     fn merge(&mut self, other: &Tally) {
         self.counts.merge(&other.counts);
-        if let Some(found) = other.smallest
-            && self.smallest.is_none_or(|smallest| found < smallest)
-        {
-            self.smallest = Some(found);
+        if let Some(found) = other.smallest {
+            self.consider(found);
         }
     }
 }
