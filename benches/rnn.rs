@@ -16,39 +16,42 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use const_rnn::{Adder, BitWidth, DynRnn, Network, Real, Rnn, RnnAllocator, TrainConfig, Trainer};
+use const_rnn::{
+    Adder, AdderConfig, AdderTrainer, BitWidth, DynRnn, Network, Real, Rnn, RnnAllocator,
+};
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, criterion_group, criterion_main, measurement::WallTime,
 };
-use nalgebra::{DefaultAllocator, Dim};
+use nalgebra::{DefaultAllocator, Dim, U1, U2};
 
 /// Benchmarks one training sample of `network` as `name/parameter`.
-fn bench_training<T: Real, I: Dim, H: Dim, O: Dim>(
+fn bench_training<I: Dim, H: Dim, O: Dim, T: Real>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     name: &str,
     parameter: usize,
-    network: Network<T, I, H, O>,
-    config: &TrainConfig,
+    network: Network<I, H, O, T>,
+    config: &AdderConfig,
 ) where
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    let mut trainer = Trainer::new(network, config).expect("valid benchmark settings");
+    let mut trainer = AdderTrainer::new(network, config).expect("valid benchmark settings");
     group.bench_function(BenchmarkId::new(name, parameter), |b| {
         b.iter(|| black_box(trainer.train_sample().expect("finite loss")))
     });
 }
 
 /// Benchmarks one addition of two `W`-bit operands (`W + 1` steps) by `network`,
-/// as `name/parameter`.
+/// as `name/parameter`. An adder's inputs and output are 2 and 1 by type, so
+/// a dynamic network is benchmarked with its hidden size dynamic.
 fn bench_inference<const W: usize, I: Dim, H: Dim, O: Dim>(
     group: &mut BenchmarkGroup<'_, WallTime>,
     name: &str,
     parameter: usize,
-    network: Network<f64, I, H, O>,
+    network: Network<I, H, O, f64>,
 ) where
-    DefaultAllocator: RnnAllocator<I, H, O>,
+    DefaultAllocator: RnnAllocator<I, H, O> + RnnAllocator<U2, H, U1>,
 {
-    let adder = Adder::new(network).expect("2 inputs, 1 output");
+    let adder: Adder<H> = Adder::from_network(&network).expect("2 inputs, 1 output");
     let mut operands = (0_u128, 0_u128);
     group.bench_function(BenchmarkId::new(name, parameter), |b| {
         b.iter(|| {
@@ -75,7 +78,7 @@ fn configured<'a>(c: &'a mut Criterion, group: &str) -> BenchmarkGroup<'a, WallT
 }
 
 fn hidden_sizes(c: &mut Criterion) {
-    let config = TrainConfig::default();
+    let config = AdderConfig::default();
     let mut train = configured(c, "train/hidden");
     macro_rules! train_at {
         ($($h:literal)*) => {$(
@@ -101,9 +104,9 @@ fn hidden_sizes(c: &mut Criterion) {
 fn sum_widths(c: &mut Criterion) {
     let mut group = configured(c, "train/sum_bits");
     for sum_bits in [8, 32, 128] {
-        let config = TrainConfig {
+        let config = AdderConfig {
             sum_bits,
-            ..TrainConfig::default()
+            ..AdderConfig::default()
         };
         bench_training(
             &mut group,
@@ -130,7 +133,7 @@ fn sum_widths(c: &mut Criterion) {
 }
 
 fn scalar_types(c: &mut Criterion) {
-    let config = TrainConfig::default();
+    let config = AdderConfig::default();
     macro_rules! scalar {
         ($t:ty, $name:literal) => {
             let mut group = configured(c, $name);

@@ -11,7 +11,7 @@
 //! - the plain loops with the hidden size a constant (`Fixed<16>`) and a run
 //!   time value (`Runtime(16)`).
 //!
-//! The plain loops read the same operands as the library's `Trainer` and start
+//! The plain loops read the same operands as the library's `AdderTrainer` and start
 //! from the same weights. `cargo test --example plain_arrays` checks that they
 //! end with the library's weights, to within rounding: the sums are taken in
 //! another order, so the last bits differ.
@@ -23,7 +23,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer};
+use const_rnn::{AdderConfig, AdderTrainer, DynRnn, Rnn};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -78,8 +78,8 @@ fn sigmoid(x: f64) -> f64 {
 }
 
 /// Trains `weights` on `config.samples` samples, drawing operands as the
-/// library's `Trainer` does; per-sample SGD with BPTT, as in the seed.
-fn train_plain<S: Size>(size: S, weights: &mut Weights, config: &TrainConfig) {
+/// library's `AdderTrainer` does; per-sample SGD with BPTT, as in the seed.
+fn train_plain<S: Size>(size: S, weights: &mut Weights, config: &AdderConfig) {
     let h = size.get();
     let steps = config.sum_bits;
     let max = (1_u128 << (steps - 1)) - 1;
@@ -180,12 +180,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if repetitions == 0 {
         return Err("REPETITIONS must be at least 1".into());
     }
-    let config = TrainConfig::default();
+    let config = AdderConfig::default();
     let start = Weights::of(&Rnn::<2, 16, 1>::from_seed(config.seed));
     let mut times = [(); 4].map(|()| Vec::with_capacity(repetitions));
     for _ in 0..repetitions {
         times[0].push(time(config.samples, || {
-            let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)
+            let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)
                 .expect("the seed's settings are valid");
             for _ in 0..config.samples {
                 black_box(trainer.train_sample().expect("training is finite"));
@@ -195,7 +195,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let network =
                 DynRnn::<f64>::from_seed(2, 16, 1, config.seed).expect("sizes are positive");
             let mut trainer =
-                Trainer::new(network, &config).expect("the seed's settings are valid");
+                AdderTrainer::new(network, &config).expect("the seed's settings are valid");
             for _ in 0..config.samples {
                 black_box(trainer.train_sample().expect("training is finite"));
             }
@@ -238,14 +238,14 @@ mod tests {
     /// so the last bits differ; after 1,000 samples they differ by about 1e-15).
     #[test]
     fn plain_loops_train_like_the_library() {
-        let config = TrainConfig {
+        let config = AdderConfig {
             samples: 1_000,
-            ..TrainConfig::default()
+            ..AdderConfig::default()
         };
         let network = Rnn::<2, 16, 1>::from_seed(config.seed);
         let mut fixed = Weights::of(&network);
         let mut runtime = fixed.clone();
-        let mut trainer = Trainer::new(network, &config).unwrap();
+        let mut trainer = AdderTrainer::new(network, &config).unwrap();
         for _ in 0..config.samples {
             trainer.train_sample().unwrap();
         }

@@ -9,7 +9,7 @@
 //! and over 1,000 random 64-bit pairs, and whether it adds the 128-bit carry
 //! chains (all ones + 1, all ones + all ones, alternating bits, 0 + all ones).
 
-use const_rnn::{Adder, Error, TrainConfig, train_plain};
+use const_rnn::{Adder, AdderConfig, Error, train_plain};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
@@ -23,10 +23,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let (mut exact_seeds, mut chain_seeds) = (0, 0);
     for seed in 0..seeds {
-        let config = TrainConfig {
+        let config = AdderConfig {
             seed,
             samples,
-            ..TrainConfig::for_width(width)
+            ..AdderConfig::for_width(width)
         };
         let adder = train_plain(&config)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

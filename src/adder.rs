@@ -8,8 +8,8 @@ use crate::bits::{bit, check_width};
 use crate::network::{State, expect_shape, weight_rng};
 use crate::verify::{run_lengths, runs_operand, verify_network};
 use crate::{
-    BitWidth, Counterexample, Coverage, Error, Network, Real, Report, Rnn, RnnAllocator, Sgd,
-    Workspace,
+    BitWidth, Counterexample, Coverage, Error, Init, Network, Optimizer, OptimizerKind, Real,
+    Report, Rnn, RnnAllocator, SequenceTrainer,
 };
 
 /// How to train a network to add: the seed's settings by default.
@@ -21,22 +21,29 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use const_rnn::TrainConfig;
+/// use const_rnn::AdderConfig;
 ///
-/// let seed = TrainConfig::default();
+/// let seed = AdderConfig::default();
 /// assert_eq!((seed.sum_bits, seed.samples, seed.learning_rate, seed.seed), (8, 10_000, 0.1, 0));
 ///
 /// // Training "at width 32": 32-bit operands and their 33-bit sums.
-/// assert_eq!(TrainConfig::for_width(32).sum_bits, 33);
+/// assert_eq!(AdderConfig::for_width(32).sum_bits, 33);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrainConfig {
+pub struct AdderConfig {
     /// Time steps per sample, from 2 to 129; operands are below `2^(sum_bits - 1)`.
     pub sum_bits: usize,
     /// Number of training samples, one SGD update each.
     pub samples: usize,
-    /// The SGD learning rate.
+    /// The optimiser's learning rate.
     pub learning_rate: f64,
+    /// The optimiser: the seed's SGD by default.
+    pub optimizer: OptimizerKind,
+    /// Samples per update, their gradients averaged: 1 is the seed's.
+    pub batch: usize,
+    /// How [`train`] and [`train_plain`] draw the first weights: the seed's
+    /// uniform `[-1, 1)` by default.
+    pub init: Init,
     /// Seeds the weights (ChaCha8 stream 0), the seed's operands (stream 1)
     /// and the verify-and-train loop's operands (stream 2).
     pub seed: u64,
@@ -47,16 +54,19 @@ pub struct TrainConfig {
     pub gate: Coverage,
 }
 
-/// [`TrainConfig::budget`]'s default.
+/// [`AdderConfig::budget`]'s default.
 const DEFAULT_BUDGET: usize = 500_000;
 
-impl Default for TrainConfig {
+impl Default for AdderConfig {
     /// The seed's settings: 8-bit sums, 10,000 samples, learning rate 0.1, seed 0.
     fn default() -> Self {
-        TrainConfig {
+        AdderConfig {
             sum_bits: 8,
             samples: 10_000,
             learning_rate: 0.1,
+            optimizer: OptimizerKind::Sgd,
+            batch: 1,
+            init: Init::Uniform,
             seed: 0,
             budget: DEFAULT_BUDGET,
             gate: Coverage::default(),
@@ -64,7 +74,7 @@ impl Default for TrainConfig {
     }
 }
 
-impl TrainConfig {
+impl AdderConfig {
     /// The seed's settings, but with `width`-bit operands: `sum_bits = width + 1`,
     /// so that the model sees the carry out of the top bit, as
     /// [`Adder::add`] with `BitWidth<width>` does.
@@ -72,12 +82,12 @@ impl TrainConfig {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(const_rnn::TrainConfig::for_width(3).sum_bits, 4);
+    /// assert_eq!(const_rnn::AdderConfig::for_width(3).sum_bits, 4);
     /// ```
     pub fn for_width(width: usize) -> Self {
-        TrainConfig {
+        AdderConfig {
             sum_bits: width.saturating_add(1),
-            ..TrainConfig::default()
+            ..AdderConfig::default()
         }
     }
 
@@ -86,20 +96,20 @@ impl TrainConfig {
     /// # Errors
     ///
     /// [`Error::SumBits`] if `sum_bits` is outside `2..=129`; [`Error::Zero`]
-    /// if `samples` is 0; the errors of [`Sgd::new`] for a learning rate that
-    /// is not finite and positive; the errors of [`Coverage::validate`] for
-    /// `gate`.
+    /// if `samples` or `batch` is 0; the errors of [`OptimizerKind::build`]
+    /// for a learning rate that is not finite and positive or an optimiser
+    /// setting out of range; the errors of [`Coverage::validate`] for `gate`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use const_rnn::TrainConfig;
+    /// use const_rnn::AdderConfig;
     ///
-    /// assert!(TrainConfig::default().validate().is_ok());
-    /// assert!(TrainConfig::for_width(128).validate().is_ok());
-    /// assert!(TrainConfig { sum_bits: 200, ..TrainConfig::default() }.validate().is_err());
-    /// assert!(TrainConfig { samples: 0, ..TrainConfig::default() }.validate().is_err());
-    /// assert!(TrainConfig { learning_rate: f64::INFINITY, ..TrainConfig::default() }.validate().is_err());
+    /// assert!(AdderConfig::default().validate().is_ok());
+    /// assert!(AdderConfig::for_width(128).validate().is_ok());
+    /// assert!(AdderConfig { sum_bits: 200, ..AdderConfig::default() }.validate().is_err());
+    /// assert!(AdderConfig { samples: 0, ..AdderConfig::default() }.validate().is_err());
+    /// assert!(AdderConfig { learning_rate: f64::INFINITY, ..AdderConfig::default() }.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         if !(2..=129).contains(&self.sum_bits) {
@@ -112,8 +122,11 @@ impl TrainConfig {
                 what: "training samples",
             });
         }
+        if self.batch == 0 {
+            return Err(Error::Zero { what: "batch size" });
+        }
         self.gate.validate()?;
-        Sgd::new(self.learning_rate).map(|_| ())
+        self.optimizer.build::<f64>(self.learning_rate).map(|_| ())
     }
 }
 
@@ -122,16 +135,16 @@ impl TrainConfig {
 /// # Examples
 ///
 /// ```
-/// use const_rnn::{Rnn, TrainConfig, Trainer};
+/// use const_rnn::{Rnn, AdderConfig, AdderTrainer};
 ///
-/// let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &TrainConfig::default())?;
+/// let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &AdderConfig::default())?;
 /// let sample = trainer.train_sample()?;
 /// assert!(sample.a < 128 && sample.b < 128);
 /// assert_eq!(sample.is_exact(), sample.predicted == sample.sum());
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Sample {
+pub struct AdderSample {
     /// The first operand.
     pub a: u128,
     /// The second operand.
@@ -143,14 +156,14 @@ pub struct Sample {
     pub error: f64,
 }
 
-impl Sample {
+impl AdderSample {
     /// The true sum, `a + b` (its low 128 bits, for the one sum of two
     /// 128-bit operands that does not fit).
     ///
     /// # Examples
     ///
     /// ```
-    /// let sample = const_rnn::Sample { a: 3, b: 4, predicted: 7, error: 0.1 };
+    /// let sample = const_rnn::AdderSample { a: 3, b: 4, predicted: 7, error: 0.1 };
     /// assert_eq!(sample.sum(), 7);
     /// ```
     pub fn sum(&self) -> u128 {
@@ -162,7 +175,7 @@ impl Sample {
     /// # Examples
     ///
     /// ```
-    /// let sample = const_rnn::Sample { a: 3, b: 4, predicted: 5, error: 1.2 };
+    /// let sample = const_rnn::AdderSample { a: 3, b: 4, predicted: 5, error: 1.2 };
     /// assert!(!sample.is_exact());
     /// ```
     pub fn is_exact(&self) -> bool {
@@ -174,15 +187,15 @@ impl Sample {
 /// forward, backpropagation through time, SGD update.
 ///
 /// A step allocates nothing: the input and target sequences and the
-/// [`Workspace`] are made once, in [`Trainer::new`].
+/// [`Workspace`] are made once, in [`AdderTrainer::new`].
 ///
 /// # Examples
 ///
 /// ```
-/// use const_rnn::{DynRnn, TrainConfig, Trainer};
+/// use const_rnn::{DynRnn, AdderConfig, AdderTrainer};
 ///
-/// let config = TrainConfig { samples: 100, ..TrainConfig::default() };
-/// let mut trainer = Trainer::new(DynRnn::<f64>::from_seed(2, 16, 1, config.seed)?, &config)?;
+/// let config = AdderConfig { samples: 100, ..AdderConfig::default() };
+/// let mut trainer = AdderTrainer::new(DynRnn::<f64>::from_seed(2, 16, 1, config.seed)?, &config)?;
 /// for _ in 0..config.samples {
 ///     trainer.train_sample()?;
 /// }
@@ -190,7 +203,7 @@ impl Sample {
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct Trainer<T, I, H, O>
+pub struct AdderTrainer<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -198,9 +211,7 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    network: Network<T, I, H, O>,
-    workspace: Workspace<T, I, H, O>,
-    sgd: Sgd<T>,
+    trainer: SequenceTrainer<I, H, O, T, Box<dyn Optimizer<T>>>,
     rng: ChaCha8Rng,
     inputs: Vec<OVector<T, I>>,
     targets: Vec<OVector<T, O>>,
@@ -210,10 +221,9 @@ where
     sum_bits: usize,
     /// Samples in a row whose outputs were all saturated with a wrong bit.
     stuck: usize,
-    samples_seen: usize,
 }
 
-impl<T, I, H, O> Trainer<T, I, H, O>
+impl<I, H, O, T> AdderTrainer<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -227,36 +237,35 @@ where
     /// # Errors
     ///
     /// [`Error::ShapeMismatch`] unless the network has 2 inputs and 1 output;
-    /// the errors of [`TrainConfig::validate`].
+    /// the errors of [`AdderConfig::validate`].
     ///
     /// # Examples
     ///
     /// ```
-    /// use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer};
+    /// use const_rnn::{DynRnn, Rnn, AdderConfig, AdderTrainer};
     ///
-    /// assert!(Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &TrainConfig::default()).is_ok());
-    /// assert!(Trainer::new(Rnn::<3, 16, 1>::from_seed(0), &TrainConfig::default()).is_err());
+    /// assert!(AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &AdderConfig::default()).is_ok());
+    /// assert!(AdderTrainer::new(Rnn::<3, 16, 1>::from_seed(0), &AdderConfig::default()).is_err());
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
-    pub fn new(network: Network<T, I, H, O>, config: &TrainConfig) -> Result<Self, Error> {
+    pub fn new(network: Network<I, H, O, T>, config: &AdderConfig) -> Result<Self, Error> {
         config.validate()?;
         check_adder_shape(&network)?;
-        let sgd = Sgd::new(nalgebra::convert::<f64, T>(config.learning_rate))?;
+        let optimizer = config.optimizer.build::<T>(config.learning_rate)?;
         let mut rng = weight_rng(config.seed);
         rng.set_stream(1);
         let (inputs, _) = network.w_ih.shape_generic();
         let outputs = network.w_ho.shape_generic().1;
-        Ok(Trainer {
-            workspace: Workspace::new(&network, config.sum_bits),
-            network,
-            sgd,
+        Ok(AdderTrainer {
+            trainer: SequenceTrainer::new(network, optimizer)
+                .with_capacity(config.sum_bits)
+                .with_batch(config.batch)?,
             rng,
             inputs: vec![OVector::zeros_generic(inputs, U1); config.sum_bits],
             targets: vec![OVector::zeros_generic(outputs, U1); config.sum_bits],
             operand_max: u128::MAX >> (129 - config.sum_bits),
             sum_bits: config.sum_bits,
             stuck: 0,
-            samples_seen: 0,
         })
     }
 
@@ -272,14 +281,14 @@ where
     /// # Examples
     ///
     /// ```
-    /// use const_rnn::{Rnn, TrainConfig, Trainer};
+    /// use const_rnn::{Rnn, AdderConfig, AdderTrainer};
     ///
-    /// let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &TrainConfig::default())?;
+    /// let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &AdderConfig::default())?;
     /// let first = trainer.train_sample()?;
     /// assert!(first.error > 0.0);
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
-    pub fn train_sample(&mut self) -> Result<Sample, Error> {
+    pub fn train_sample(&mut self) -> Result<AdderSample, Error> {
         let a = self.rng.random_range(0..=self.operand_max);
         let b = self.rng.random_range(0..=self.operand_max);
         self.train_on(a, b, self.sum_bits)
@@ -295,35 +304,34 @@ where
     ///
     /// [`Error::SumBits`] if `steps` is outside `1..=129`; [`Error::TooWide`]
     /// if `a + b` does not fit in `steps` bits; otherwise as
-    /// [`Trainer::train_sample`].
+    /// [`AdderTrainer::train_sample`].
     ///
     /// # Examples
     ///
     /// ```
-    /// use const_rnn::{Rnn, TrainConfig, Trainer};
+    /// use const_rnn::{Rnn, AdderConfig, AdderTrainer};
     ///
-    /// let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &TrainConfig::default())?;
+    /// let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &AdderConfig::default())?;
     /// // A long carry chain: (2^40 - 1) + 1, read to its carry-out step.
     /// let sample = trainer.train_on((1 << 40) - 1, 1, 41)?;
     /// assert_eq!(sample.sum(), 1 << 40);
     /// assert!(trainer.train_on(1, 1, 130).is_err());
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
-    pub fn train_on(&mut self, a: u128, b: u128, steps: usize) -> Result<Sample, Error> {
-        let sgd = self.sgd;
-        self.train_with(a, b, steps, sgd, None)
+    pub fn train_on(&mut self, a: u128, b: u128, steps: usize) -> Result<AdderSample, Error> {
+        self.train_with(a, b, steps, T::one(), None)
     }
 
-    /// [`Trainer::train_on`] with the update made by `sgd`, its step shortened
-    /// to a gradient norm of `clip` when the gradient is longer.
+    /// [`AdderTrainer::train_on`] with the gradient times `scale`, and shortened
+    /// to a norm of `clip` when it is longer.
     fn train_with(
         &mut self,
         a: u128,
         b: u128,
         steps: usize,
-        sgd: Sgd<T>,
+        scale: T,
         clip: Option<T>,
-    ) -> Result<Sample, Error> {
+    ) -> Result<AdderSample, Error> {
         if !(1..=129).contains(&steps) {
             return Err(Error::SumBits { sum_bits: steps });
         }
@@ -353,12 +361,12 @@ where
             input[1] = from_bit(bit(b, step));
             target[0] = from_bit(if step < 128 { bit(low, step) } else { carry });
         }
-        let sample = self.samples_seen + 1;
+        let sample = self.trainer.samples() + 1;
         let diverged = |reason| Error::Diverged { sample, reason };
         // The inputs and targets are bits: a value that is not finite is an
         // overflow. The update below checks the gradients.
-        self.network
-            .backprop_unchecked(inputs, targets, &mut self.workspace)
+        self.trainer
+            .backprop_unchecked(inputs, targets)
             .map_err(|err| match err {
                 Error::NonFinite { .. } => diverged("the loss or a gradient overflowed"),
                 other => other,
@@ -370,7 +378,7 @@ where
             nalgebra::convert::<f64, T>(0.5),
         );
         for (step, (output, target)) in self
-            .workspace
+            .trainer
             .outputs()
             .iter()
             .zip(targets.iter())
@@ -397,28 +405,11 @@ where
             });
         }
 
-        let gradients = self.workspace.gradients();
-        let sgd = match clip {
-            Some(max_norm) => {
-                let norm = gradients.norm();
-                if !norm.is_finite() {
-                    return Err(diverged("a gradient overflowed"));
-                }
-                if norm > max_norm {
-                    Sgd::new(sgd.learning_rate() * max_norm / norm)?
-                } else {
-                    sgd
-                }
-            }
-            None => sgd,
-        };
-        sgd.update(&mut self.network, gradients)
-            .map_err(|err| match err {
-                Error::NonFinite { .. } => diverged("a gradient or a weight overflowed"),
-                other => other,
-            })?;
-        self.samples_seen += 1;
-        Ok(Sample {
+        self.trainer.apply(scale, clip).map_err(|err| match err {
+            Error::NonFinite { .. } => diverged("a gradient or a weight overflowed"),
+            other => other,
+        })?;
+        Ok(AdderSample {
             a,
             b,
             predicted,
@@ -430,9 +421,9 @@ where
     ///
     /// # Examples
     ///
-    /// See [`Trainer`].
+    /// See [`AdderTrainer`].
     pub fn samples_seen(&self) -> usize {
-        self.samples_seen
+        self.trainer.samples()
     }
 
     /// The network as trained so far.
@@ -440,16 +431,16 @@ where
     /// # Examples
     ///
     /// ```
-    /// use const_rnn::{Rnn, TrainConfig, Trainer};
+    /// use const_rnn::{Rnn, AdderConfig, AdderTrainer};
     ///
     /// let start = Rnn::<2, 16, 1>::from_seed(0);
-    /// let mut trainer = Trainer::new(start.clone(), &TrainConfig::default())?;
+    /// let mut trainer = AdderTrainer::new(start.clone(), &AdderConfig::default())?;
     /// trainer.train_sample()?;
     /// assert_ne!(trainer.network(), &start);
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
-    pub fn network(&self) -> &Network<T, I, H, O> {
-        &self.network
+    pub fn network(&self) -> &Network<I, H, O, T> {
+        self.trainer.network()
     }
 
     /// The trained network, as an [`Adder`], unverified: the seed's recipe.
@@ -457,12 +448,15 @@ where
     /// # Examples
     ///
     /// See [`train_plain`].
-    pub fn into_adder(self) -> Adder<T, I, H, O> {
-        Adder {
-            samples: self.samples_seen,
+    pub fn into_adder(self) -> Result<Adder<H, T>, Error>
+    where
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+    {
+        Ok(Adder {
+            samples: self.trainer.samples(),
             verified: None,
-            network: self.network,
-        }
+            network: self.trainer.network().reshape()?,
+        })
     }
 
     /// Trains on until the verifier finds no wrong sum, and returns the
@@ -480,15 +474,15 @@ where
     ///
     /// [`Error::Unverified`], with the last wrong sum found, once
     /// `config.budget` samples have been trained on in all; the errors of
-    /// [`verify`](crate::verify) and [`Trainer::train_on`].
+    /// [`verify`](crate::verify) and [`AdderTrainer::train_on`].
     ///
     /// # Examples
     ///
     /// ```
-    /// use const_rnn::{Coverage, Rnn, TrainConfig, Trainer};
+    /// use const_rnn::{Coverage, Rnn, AdderConfig, AdderTrainer};
     ///
-    /// let config = TrainConfig { gate: Coverage::quick(), ..TrainConfig::default() };
-    /// let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
+    /// let config = AdderConfig { gate: Coverage::quick(), ..AdderConfig::default() };
+    /// let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
     /// for _ in 0..config.samples {
     ///     trainer.train_sample()?;
     /// }
@@ -496,9 +490,44 @@ where
     /// assert!(adder.verified().is_some() && adder.samples() >= config.samples);
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
-    pub fn into_verified_adder(mut self, config: &TrainConfig) -> Result<Adder<T, I, H, O>, Error>
+    pub fn into_verified_adder(self, config: &AdderConfig) -> Result<Adder<H, T>, Error>
     where
-        Network<T, I, H, O>: Sync,
+        Network<U2, H, U1, T>: Sync,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+    {
+        self.into_verified_adder_observed(config, |_| {})
+    }
+
+    /// [`AdderTrainer::into_verified_adder`], showing `observe` every sample
+    /// it trains on, for a progress display or a training curve.
+    ///
+    /// # Errors
+    ///
+    /// As [`AdderTrainer::into_verified_adder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{AdderConfig, AdderTrainer, Coverage, Rnn};
+    ///
+    /// let config = AdderConfig { gate: Coverage::quick(), samples: 2_000, ..AdderConfig::default() };
+    /// let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
+    /// for _ in 0..config.samples {
+    ///     trainer.train_sample()?;
+    /// }
+    /// let mut seen = 0;
+    /// let adder = trainer.into_verified_adder_observed(&config, |_| seen += 1)?;
+    /// assert_eq!(config.samples + seen, adder.samples());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn into_verified_adder_observed(
+        mut self,
+        config: &AdderConfig,
+        mut observe: impl FnMut(&AdderSample),
+    ) -> Result<Adder<H, T>, Error>
+    where
+        Network<U2, H, U1, T>: Sync,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
     {
         config.validate()?;
         let mut rng = weight_rng(config.seed);
@@ -507,22 +536,24 @@ where
         let clip = Some(nalgebra::convert::<f64, T>(MAX_GRADIENT_NORM));
         let mut wrong_sums: Vec<Counterexample> = Vec::new();
         loop {
-            let quick = verify_network(&self.network, &Coverage::quick())?;
+            // The verdict is about the adder's network, of the adder's type.
+            let network: Network<U2, H, U1, T> = self.trainer.network().reshape()?;
+            let quick = verify_network(&network, &Coverage::quick())?;
             let report = if quick.is_verified() && config.gate != Coverage::quick() {
-                verify_network(&self.network, &config.gate)?
+                verify_network(&network, &config.gate)?
             } else {
                 quick
             };
             let Some(counterexample) = report.counterexample else {
                 return Ok(Adder {
-                    samples: self.samples_seen,
+                    samples: self.trainer.samples(),
                     verified: Some(report),
-                    network: self.network,
+                    network,
                 });
             };
-            if self.samples_seen >= config.budget {
+            if self.trainer.samples() >= config.budget {
                 return Err(Error::Unverified {
-                    samples: self.samples_seen,
+                    samples: self.trainer.samples(),
                     counterexample: Box::new(counterexample),
                 });
             }
@@ -534,8 +565,8 @@ where
                     // rate down to that of a round's sum, or it undoes the round.
                     let steps = wrong.width + 1;
                     let scale = (ROUND_SUM_BITS as f64 / steps as f64).min(1.0);
-                    let rate = self.sgd.learning_rate() * nalgebra::convert::<f64, T>(scale);
-                    self.train_with(wrong.a, wrong.b, steps, Sgd::new(rate)?, clip)?;
+                    let scale = nalgebra::convert::<f64, T>(scale);
+                    observe(&self.train_with(wrong.a, wrong.b, steps, scale, clip)?);
                     continue;
                 }
                 let mask = u128::MAX >> (129 - ROUND_SUM_BITS);
@@ -548,7 +579,7 @@ where
                 } else {
                     (rng.random_range(0..=mask), rng.random_range(0..=mask))
                 };
-                self.train_with(a, b, ROUND_SUM_BITS, self.sgd, clip)?;
+                observe(&self.train_with(a, b, ROUND_SUM_BITS, T::one(), clip)?);
             }
         }
     }
@@ -578,24 +609,24 @@ const REPLAY_EVERY: usize = 50;
 /// recipe: the seed's training (`config.samples` samples of `config.sum_bits`
 /// bits, weights and operands from `config.seed`), then rounds of training
 /// and verification until the verifier finds no wrong sum
-/// ([`Trainer::into_verified_adder`]).
+/// ([`AdderTrainer::into_verified_adder`]).
 ///
 /// # Errors
 ///
 /// [`Error::Unverified`] if the budget runs out first; the errors of
-/// [`Trainer::new`], [`Trainer::train_sample`] and [`verify`](crate::verify).
+/// [`AdderTrainer::new`], [`AdderTrainer::train_sample`] and [`verify`](crate::verify).
 ///
 /// # Examples
 ///
 /// ```
-/// use const_rnn::{train, TrainConfig};
+/// use const_rnn::{train, AdderConfig};
 ///
-/// let adder = train(&TrainConfig::default())?;
+/// let adder = train(&AdderConfig::default())?;
 /// assert!(adder.verified().is_some());
 /// assert_eq!(adder.add::<64>(u64::MAX.into(), 1)?, (0, true)); // like u64::overflowing_add
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
-pub fn train(config: &TrainConfig) -> Result<Adder, Error> {
+pub fn train(config: &AdderConfig) -> Result<Adder, Error> {
     seed_trainer(config)?.into_verified_adder(config)
 }
 
@@ -604,25 +635,26 @@ pub fn train(config: &TrainConfig) -> Result<Adder, Error> {
 ///
 /// # Errors
 ///
-/// The errors of [`Trainer::new`] and [`Trainer::train_sample`].
+/// The errors of [`AdderTrainer::new`] and [`AdderTrainer::train_sample`].
 ///
 /// # Examples
 ///
 /// ```
-/// use const_rnn::{train_plain, TrainConfig};
+/// use const_rnn::{train_plain, AdderConfig};
 ///
-/// let adder = train_plain(&TrainConfig::default())?;
+/// let adder = train_plain(&AdderConfig::default())?;
 /// assert!(adder.verified().is_none());
 /// assert_eq!(adder.add::<7>(100, 27)?, (127, false));
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
-pub fn train_plain(config: &TrainConfig) -> Result<Adder, Error> {
-    Ok(seed_trainer(config)?.into_adder())
+pub fn train_plain(config: &AdderConfig) -> Result<Adder, Error> {
+    seed_trainer(config)?.into_adder()
 }
 
 /// The seed's network after the seed's training.
-fn seed_trainer(config: &TrainConfig) -> Result<Trainer<f64, U2, U16, U1>, Error> {
-    let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), config)?;
+fn seed_trainer(config: &AdderConfig) -> Result<AdderTrainer<U2, U16, U1, f64>, Error> {
+    let network = Rnn::<2, 16, 1>::from_seed_with(config.seed, config.init);
+    let mut trainer = AdderTrainer::new(network, config)?;
     for _ in 0..config.samples {
         trainer.train_sample()?;
     }
@@ -632,59 +664,81 @@ fn seed_trainer(config: &TrainConfig) -> Result<Trainer<f64, U2, U16, U1>, Error
 /// A network used as an adder: it reads two operands bit by bit, least
 /// significant first, and writes their sum.
 ///
-/// The default type parameters are the seed's network, `Rnn<2, 16, 1>` in `f64`.
+/// Its network has 2 inputs and 1 output by its type; `H` is the hidden
+/// size (`U16`, the seed's, or `Dyn`) and `T` the scalar. The defaults are
+/// the seed's network, `Rnn<2, 16, 1>` in `f64`.
 ///
 /// # Examples
 ///
 /// ```
-/// let adder = const_rnn::train(&const_rnn::TrainConfig::default())?;
+/// let adder = const_rnn::train(&const_rnn::AdderConfig::default())?;
 /// assert_eq!(adder.add::<8>(100, 27)?, (127, false));
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Adder<T = f64, I = U2, H = U16, O = U1>
+pub struct Adder<H = U16, T = f64>
 where
     T: Real,
-    I: Dim,
     H: Dim,
-    O: Dim,
-    DefaultAllocator: RnnAllocator<I, H, O>,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
 {
-    network: Network<T, I, H, O>,
+    network: Network<U2, H, U1, T>,
     samples: usize,
     verified: Option<Report>,
 }
 
-impl<T, I, H, O> Adder<T, I, H, O>
+impl<H, T> Adder<H, T>
 where
     T: Real,
-    I: Dim,
     H: Dim,
-    O: Dim,
-    DefaultAllocator: RnnAllocator<I, H, O>,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
 {
-    /// Uses `network` (trained elsewhere) as an adder.
+    /// Uses `network` (trained elsewhere) as an adder: 2 inputs and 1
+    /// output, by its type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Adder, Rnn};
+    ///
+    /// let adder = Adder::new(Rnn::<2, 16, 1>::from_seed(0));
+    /// assert_eq!(adder.samples(), 0);
+    /// ```
+    pub fn new(network: Network<U2, H, U1, T>) -> Self {
+        Adder {
+            network,
+            samples: 0,
+            verified: None,
+        }
+    }
+
+    /// Uses a network of any dimension types as an adder, through
+    /// [`Network::reshape`]: a [`DynRnn`](crate::DynRnn) with 2 inputs and 1
+    /// output becomes an `Adder<Dyn>`.
     ///
     /// # Errors
     ///
-    /// [`Error::ShapeMismatch`] unless the network has 2 inputs and 1 output.
+    /// [`Error::ShapeMismatch`] unless the network has 2 inputs and 1 output
+    /// (and, for an `H` fixed by type, that hidden size).
     ///
     /// # Examples
     ///
     /// ```
     /// use const_rnn::{Adder, DynRnn};
+    /// use nalgebra::Dyn;
     ///
-    /// assert!(Adder::new(DynRnn::<f64>::from_seed(2, 8, 1, 0)?).is_ok());
-    /// assert!(Adder::new(DynRnn::<f64>::from_seed(2, 8, 2, 0)?).is_err());
+    /// let adder = Adder::<Dyn>::from_network(&DynRnn::<f64>::from_seed(2, 8, 1, 0)?)?;
+    /// assert_eq!(adder.network().hidden(), 8);
+    /// assert!(Adder::<Dyn>::from_network(&DynRnn::<f64>::from_seed(2, 8, 2, 0)?).is_err());
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
-    pub fn new(network: Network<T, I, H, O>) -> Result<Self, Error> {
-        check_adder_shape(&network)?;
-        Ok(Adder {
-            network,
-            samples: 0,
-            verified: None,
-        })
+    pub fn from_network<I: Dim, H2: Dim, O: Dim>(
+        network: &Network<I, H2, O, T>,
+    ) -> Result<Self, Error>
+    where
+        DefaultAllocator: RnnAllocator<I, H2, O>,
+    {
+        Ok(Adder::new(network.reshape()?))
     }
 
     /// The network behind the adder.
@@ -692,11 +746,11 @@ where
     /// # Examples
     ///
     /// ```
-    /// let adder = const_rnn::train_plain(&const_rnn::TrainConfig { samples: 10, ..Default::default() })?;
+    /// let adder = const_rnn::train_plain(&const_rnn::AdderConfig { samples: 10, ..Default::default() })?;
     /// assert_eq!(adder.network().hidden(), 16);
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
-    pub fn network(&self) -> &Network<T, I, H, O> {
+    pub fn network(&self) -> &Network<U2, H, U1, T> {
         &self.network
     }
 
@@ -705,7 +759,7 @@ where
     /// # Examples
     ///
     /// ```
-    /// let adder = const_rnn::train_plain(&const_rnn::TrainConfig::default())?;
+    /// let adder = const_rnn::train_plain(&const_rnn::AdderConfig::default())?;
     /// assert_eq!(adder.samples(), 10_000);
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
@@ -714,15 +768,15 @@ where
     }
 
     /// The verifier's report on the final gate, which found no wrong sum, if
-    /// this adder was verified by [`Trainer::into_verified_adder`].
+    /// this adder was verified by [`AdderTrainer::into_verified_adder`].
     ///
     /// # Examples
     ///
     /// ```
-    /// use const_rnn::{train, train_plain, TrainConfig};
+    /// use const_rnn::{train, train_plain, AdderConfig};
     ///
-    /// assert!(train_plain(&TrainConfig::default())?.verified().is_none());
-    /// assert!(train(&TrainConfig::default())?.verified().unwrap().counts.sums() > 20_000_000);
+    /// assert!(train_plain(&AdderConfig::default())?.verified().is_none());
+    /// assert!(train(&AdderConfig::default())?.verified().unwrap().counts.sums() > 20_000_000);
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
     pub fn verified(&self) -> Option<&Report> {
@@ -744,7 +798,7 @@ where
     /// # Examples
     ///
     /// ```
-    /// let adder = const_rnn::train(&const_rnn::TrainConfig::default())?;
+    /// let adder = const_rnn::train(&const_rnn::AdderConfig::default())?;
     /// let (a, b) = (u128::MAX - 5, 10);
     /// assert_eq!(adder.add::<128>(a, b)?, a.overflowing_add(b));
     /// assert!(adder.add::<4>(16, 0).is_err());
@@ -765,7 +819,7 @@ where
     /// # Examples
     ///
     /// ```
-    /// let adder = const_rnn::train(&const_rnn::TrainConfig::default())?;
+    /// let adder = const_rnn::train(&const_rnn::AdderConfig::default())?;
     /// assert_eq!(adder.add_width(5, 20, 13)?, adder.add::<5>(20, 13)?);
     /// assert!(adder.add_width(0, 0, 0).is_err());
     /// assert!(adder.add_width(129, 0, 0).is_err());
@@ -774,15 +828,79 @@ where
     pub fn add_width(&self, width: usize, a: u128, b: u128) -> Result<(u128, bool), Error> {
         add_width(&self.network, width, a, b)
     }
+
+    /// Adds two `width`-bit operands as [`Adder::add_width`] does, and
+    /// returns every step: the input bits, the true carry, the hidden units
+    /// and the output. The outputs, rounded, are the sum `add_width` returns.
+    ///
+    /// # Errors
+    ///
+    /// As [`Adder::add_width`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let adder = const_rnn::train(&const_rnn::AdderConfig::default())?;
+    /// let steps = adder.trace(4, 0b0111, 0b0001)?; // 7 + 1 = 8: three carries
+    /// assert_eq!(steps.len(), 5);
+    /// assert_eq!(steps.iter().map(|s| s.carry).collect::<Vec<_>>(), [false, true, true, true, false]);
+    /// assert_eq!(steps.iter().map(|s| s.output > 0.5).collect::<Vec<_>>(), [false, false, false, true, false]);
+    /// assert_eq!(steps[0].hidden.len(), 16);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn trace(&self, width: usize, a: u128, b: u128) -> Result<Vec<TraceStep<T>>, Error> {
+        let mut steps = Vec::with_capacity(width.saturating_add(1).min(129));
+        let mut carry = false;
+        step_sum(&self.network, width, a, b, |step, state| {
+            let (a, b) = (bit(a, step), bit(b, step));
+            steps.push(TraceStep {
+                a,
+                b,
+                carry,
+                hidden: state.hidden().iter().copied().collect(),
+                output: state.output[0],
+            });
+            carry = (a & b) | (carry & (a ^ b));
+        })?;
+        Ok(steps)
+    }
 }
 
 /// [`Adder::add_width`] on a network already checked to have 2 inputs and 1 output.
-pub(crate) fn add_width<T, I, H, O>(
-    network: &Network<T, I, H, O>,
+pub(crate) fn add_width<I, H, O, T>(
+    network: &Network<I, H, O, T>,
     width: usize,
     a: u128,
     b: u128,
 ) -> Result<(u128, bool), Error>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    let (mut low, mut carry) = (0, false);
+    step_sum(network, width, a, b, |step, state| {
+        let sum_bit = to_bit(state.output[0]);
+        if step < width {
+            low |= u128::from(sum_bit) << step;
+        } else {
+            carry = sum_bit;
+        }
+    })?;
+    Ok((low, carry))
+}
+
+/// Steps `network` over the `width + 1` steps of `a + b` and shows `visit`
+/// the state after each: the one loop behind [`Adder::add`] and [`Adder::trace`].
+fn step_sum<I, H, O, T>(
+    network: &Network<I, H, O, T>,
+    width: usize,
+    a: u128,
+    b: u128,
+    mut visit: impl FnMut(usize, &State<H, O, T>),
+) -> Result<(), Error>
 where
     T: Real,
     I: Dim,
@@ -796,25 +914,34 @@ where
             return Err(Error::TooWide { value, width });
         }
     }
-    let mut state: State<T, H, O> = network.state();
+    let mut state: State<H, O, T> = network.state();
     let mut input = OVector::zeros_generic(network.w_ih.shape_generic().0, U1);
-    let (mut low, mut carry) = (0, false);
     for step in 0..=width {
         input[0] = from_bit(bit(a, step));
         input[1] = from_bit(bit(b, step));
         state.advance(network, &input);
-        let sum_bit = to_bit(state.output[0]);
-        if step < width {
-            low |= u128::from(sum_bit) << step;
-        } else {
-            carry = sum_bit;
-        }
+        visit(step, &state);
     }
-    Ok((low, carry))
+    Ok(())
+}
+
+/// One step of an addition, as [`Adder::trace`] records it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceStep<T> {
+    /// The bit of the first operand read at this step.
+    pub a: bool,
+    /// The bit of the second operand read at this step.
+    pub b: bool,
+    /// The true carry into this step, from the bits below.
+    pub carry: bool,
+    /// Every hidden unit's activation after the step.
+    pub hidden: Vec<T>,
+    /// The output, before rounding to a sum bit.
+    pub output: T,
 }
 
 /// An error unless `network` has the adder's 2 inputs and 1 output.
-fn check_adder_shape<T, I, H, O>(network: &Network<T, I, H, O>) -> Result<(), Error>
+fn check_adder_shape<I, H, O, T>(network: &Network<I, H, O, T>) -> Result<(), Error>
 where
     T: Real,
     I: Dim,

@@ -27,7 +27,7 @@ use crate::{Error, Network, Real, RnnAllocator};
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Gradients<T, I, H, O>
+pub struct Gradients<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -40,7 +40,7 @@ where
     pub(crate) w_ho: OMatrix<T, H, O>,
 }
 
-impl<T, I, H, O> Gradients<T, I, H, O>
+impl<I, H, O, T> Gradients<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -74,6 +74,34 @@ where
             + squares(self.w_hh.as_slice())
             + squares(self.w_ho.as_slice()))
         .sqrt()
+    }
+
+    /// The three gradients in the layout of [`Network::weights`]: `∂L/∂W_ih`,
+    /// `∂L/∂W_hh` and `∂L/∂W_ho`, each a column-major slice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use const_rnn::{Rnn, Workspace};
+    /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
+    /// let [w_ih, w_hh, w_ho] = workspace.gradients().as_slices();
+    /// assert_eq!((w_ih.len(), w_hh.len(), w_ho.len()), (32, 256, 16));
+    /// ```
+    pub fn as_slices(&self) -> [&[T]; 3] {
+        [
+            self.w_ih.as_slice(),
+            self.w_hh.as_slice(),
+            self.w_ho.as_slice(),
+        ]
+    }
+
+    /// The gradients, writable, in the layout of [`Gradients::as_slices`].
+    pub(crate) fn as_mut_slices(&mut self) -> [&mut [T]; 3] {
+        [
+            self.w_ih.as_mut_slice(),
+            self.w_hh.as_mut_slice(),
+            self.w_ho.as_mut_slice(),
+        ]
     }
 
     /// `∂L/∂W_ih`, `I x H`.
@@ -140,7 +168,7 @@ where
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Workspace<T, I, H, O>
+pub struct Workspace<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -165,12 +193,12 @@ where
     delta_hidden: OVector<T, H>,
     /// `d_h` of the step after the current one in the backward walk.
     delta_next: OVector<T, H>,
-    gradients: Gradients<T, I, H, O>,
+    gradients: Gradients<I, H, O, T>,
     /// Steps of the last forward pass.
     steps: usize,
 }
 
-impl<T, I, H, O> Workspace<T, I, H, O>
+impl<I, H, O, T> Workspace<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -188,7 +216,7 @@ where
     /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
     /// assert!(workspace.outputs().is_empty()); // nothing has run yet
     /// ```
-    pub fn new(network: &Network<T, I, H, O>, steps: usize) -> Self {
+    pub fn new(network: &Network<I, H, O, T>, steps: usize) -> Self {
         let (inputs, hidden) = network.w_ih.shape_generic();
         let outputs = network.w_ho.shape_generic().1;
         Self::with_shapes(inputs, hidden, outputs, steps)
@@ -224,7 +252,7 @@ where
     /// let workspace = Workspace::new(&Rnn::<2, 16, 1>::from_seed(0), 8);
     /// assert!(workspace.gradients().w_hh().iter().all(|g| *g == 0.0));
     /// ```
-    pub fn gradients(&self) -> &Gradients<T, I, H, O> {
+    pub fn gradients(&self) -> &Gradients<I, H, O, T> {
         &self.gradients
     }
 
@@ -256,7 +284,7 @@ where
     }
 
     /// An error unless this workspace was made for a network shaped like `network`.
-    fn check_shape(&self, network: &Network<T, I, H, O>) -> Result<(), Error> {
+    fn check_shape(&self, network: &Network<I, H, O, T>) -> Result<(), Error> {
         let g = &self.gradients;
         expect_shape("workspace w_ih", g.w_ih.shape(), network.w_ih.shape())?;
         expect_shape("workspace w_ho", g.w_ho.shape(), network.w_ho.shape())
@@ -275,7 +303,7 @@ where
     }
 }
 
-impl<T, I, H, O> Network<T, I, H, O>
+impl<I, H, O, T> Network<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -323,7 +351,7 @@ where
         &self,
         inputs: &[OVector<T, I>],
         targets: &[OVector<T, O>],
-        workspace: &mut Workspace<T, I, H, O>,
+        workspace: &mut Workspace<I, H, O, T>,
     ) -> Result<T, Error> {
         check_finite("input", inputs)?;
         check_finite("target", targets)?;
@@ -344,7 +372,7 @@ where
         &self,
         inputs: &[OVector<T, I>],
         targets: &[OVector<T, O>],
-        workspace: &mut Workspace<T, I, H, O>,
+        workspace: &mut Workspace<I, H, O, T>,
     ) -> Result<T, Error> {
         let steps = inputs.len();
         if steps == 0 || steps != targets.len() {
@@ -371,7 +399,7 @@ where
         &self,
         inputs: &[OVector<T, I>],
         targets: &[OVector<T, O>],
-        workspace: &mut Workspace<T, I, H, O>,
+        workspace: &mut Workspace<I, H, O, T>,
     ) -> Result<T, Error> {
         let steps = inputs.len();
 
@@ -515,7 +543,7 @@ fn sum_of_outer_products<T, R, C, S1, S2>(
 /// inlines the step.
 #[inline(never)]
 fn forward_step<T, I, H, O, SP, SH>(
-    network: &Network<T, I, H, O>,
+    network: &Network<I, H, O, T>,
     input: &OVector<T, I>,
     previous: &Vector<T, H, SP>,
     hidden: &mut Vector<T, H, SH>,

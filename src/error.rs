@@ -59,6 +59,14 @@ pub enum Error {
         /// The rejected learning rate.
         value: f64,
     },
+    /// An optimiser setting outside its range: a momentum or beta outside
+    /// `[0, 1)`, or an epsilon that is not finite and positive.
+    Hyperparameter {
+        /// Which setting.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
     /// A training sequence length outside the range the binary-addition task supports.
     SumBits {
         /// The rejected number of sum bits.
@@ -135,6 +143,9 @@ impl fmt::Display for Error {
             Error::NonFinite { what } => write!(f, "the {what} is not finite"),
             Error::LearningRate { value } => {
                 write!(f, "the learning rate must be positive, got {value}")
+            }
+            Error::Hyperparameter { what, value } => {
+                write!(f, "{what} {value} is out of range")
             }
             Error::SumBits { sum_bits } => write!(
                 f,

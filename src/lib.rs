@@ -15,11 +15,11 @@
 //! numbers far wider than any it saw:
 //!
 //! ```
-//! use const_rnn::{train, BitWidth, TrainConfig};
+//! use const_rnn::{train, BitWidth, AdderConfig};
 //!
 //! // The default recipe: the seed's training (8-bit sums, 10,000 samples, SGD at 0.1,
 //! // seed 0), then verify-and-train rounds until the verifier finds no wrong sum.
-//! let adder = train(&TrainConfig::default())?;
+//! let adder = train(&AdderConfig::default())?;
 //! assert!(adder.verified().is_some());
 //!
 //! // Operands of any width from 1 to 128 bits, read least significant bit first.
@@ -46,13 +46,13 @@
 //!
 //! # One training step, by hand
 //!
-//! [`Trainer`] does this for the addition task; the pieces are public:
+//! [`AdderTrainer`] does this for the addition task; the pieces are public:
 //! [`Network::backprop`] runs forward and backward through time into a
 //! reusable [`Workspace`] (no allocation once it is made), and [`Sgd`] applies
 //! the gradients.
 //!
 //! ```
-//! use const_rnn::{Rnn, Sgd, Workspace};
+//! use const_rnn::{Optimizer, Rnn, Sgd, Workspace};
 //! use nalgebra::{Vector1, Vector2};
 //!
 //! let mut net = Rnn::<2, 16, 1>::from_seed(0);
@@ -60,7 +60,7 @@
 //! // 3 + 1 = 4, least significant bit first: inputs (1,1) (1,0) (0,0), sum bits 0 0 1.
 //! let inputs = [Vector2::new(1.0, 1.0), Vector2::new(1.0, 0.0), Vector2::new(0.0, 0.0)];
 //! let targets = [Vector1::new(0.0), Vector1::new(0.0), Vector1::new(1.0)];
-//! let sgd = Sgd::new(0.1)?;
+//! let mut sgd = Sgd::new(0.1)?;
 //! let first = net.backprop(&inputs, &targets, &mut workspace)?;
 //! for _ in 0..100 {
 //!     net.backprop(&inputs, &targets, &mut workspace)?;
@@ -79,15 +79,19 @@ mod error;
 mod model_file;
 mod network;
 mod optim;
+mod train;
 mod verify;
 
-pub use adder::{Adder, ROUND_SAMPLES, Sample, TrainConfig, Trainer, train, train_plain};
+pub use adder::{
+    Adder, AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES, TraceStep, train, train_plain,
+};
 pub use bits::{BitWidth, decimal_sum};
 pub use bptt::{Gradients, Workspace};
 pub use error::Error;
 pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
-pub use network::{DynRnn, Network, Real, Rnn, RnnAllocator};
-pub use optim::Sgd;
+pub use network::{DynRnn, Init, Network, Real, Rnn, RnnAllocator};
+pub use optim::{Adam, Momentum, Optimizer, OptimizerKind, Sgd};
+pub use train::SequenceTrainer;
 pub use verify::{Counterexample, Counts, Coverage, Report, verify};
 
 /// The README's examples, run as doctests so that they stay true.

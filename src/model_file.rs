@@ -4,10 +4,10 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix};
+use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix, U1, U2};
 use serde::{Deserialize, Serialize};
 
-use crate::{Counts, Coverage, Error, Network, Real, RnnAllocator};
+use crate::{Counts, Coverage, Error, Init, Network, OptimizerKind, Real, RnnAllocator};
 
 /// The version of the model-file format this crate writes and reads.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
@@ -21,9 +21,9 @@ const FORMAT_NAME: &str = "const-rnn model";
 /// # Examples
 ///
 /// ```
-/// use const_rnn::{train_plain, TrainConfig, TrainingRecord};
+/// use const_rnn::{train_plain, AdderConfig, TrainingRecord};
 ///
-/// let config = TrainConfig { samples: 100, ..TrainConfig::default() };
+/// let config = AdderConfig { samples: 100, ..AdderConfig::default() };
 /// let adder = train_plain(&config)?;
 /// let record = TrainingRecord::new("plain", &config, &adder);
 /// assert_eq!((record.samples, record.verified.is_none()), (100, true));
@@ -38,12 +38,26 @@ pub struct TrainingRecord {
     pub sum_bits: usize,
     /// The learning rate.
     pub learning_rate: f64,
+    /// The optimiser (files without one were trained with SGD).
+    #[serde(default)]
+    pub optimizer: OptimizerKind,
+    /// Samples per update.
+    #[serde(default = "one")]
+    pub batch: usize,
+    /// How the first weights were drawn.
+    #[serde(default)]
+    pub init: Init,
     /// The seed of the weights and the operands.
     pub seed: u64,
     /// Samples trained on, in all.
     pub samples: usize,
     /// The verifier's final gate, if the network passed one.
     pub verified: Option<VerifiedRecord>,
+}
+
+/// The batch size of files written before batches existed.
+fn one() -> usize {
+    1
 }
 
 /// What a saved network's verification covered without finding a wrong sum.
@@ -66,22 +80,19 @@ impl TrainingRecord {
     /// # Examples
     ///
     /// See [`TrainingRecord`].
-    pub fn new<T, I, H, O>(
-        recipe: &str,
-        config: &crate::TrainConfig,
-        adder: &crate::Adder<T, I, H, O>,
-    ) -> Self
+    pub fn new<H, T>(recipe: &str, config: &crate::AdderConfig, adder: &crate::Adder<H, T>) -> Self
     where
         T: Real,
-        I: Dim,
         H: Dim,
-        O: Dim,
-        DefaultAllocator: RnnAllocator<I, H, O>,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
     {
         TrainingRecord {
             recipe: recipe.to_owned(),
             sum_bits: config.sum_bits,
             learning_rate: config.learning_rate,
+            optimizer: config.optimizer,
+            batch: config.batch,
+            init: config.init,
             seed: config.seed,
             samples: adder.samples(),
             verified: adder.verified().map(|report| VerifiedRecord {
@@ -142,7 +153,7 @@ fn scalar_name<T: Real>() -> &'static str {
     std::any::type_name::<T>()
 }
 
-impl<T, I, H, O> Network<T, I, H, O>
+impl<I, H, O, T> Network<I, H, O, T>
 where
     T: Real,
     I: Dim,

@@ -5,6 +5,8 @@ use nalgebra::storage::{Storage, StorageMut};
 use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector, RealField, U1, Vector};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
+use rand_distr::{Distribution, Normal};
+use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
@@ -39,7 +41,7 @@ impl<T: RealField + Copy> Real for T {}
 /// use const_rnn::{Network, Real, RnnAllocator};
 /// use nalgebra::{DefaultAllocator, Dim};
 ///
-/// fn hidden_units<T: Real, I: Dim, H: Dim, O: Dim>(net: &Network<T, I, H, O>) -> usize
+/// fn hidden_units<I: Dim, H: Dim, O: Dim, T: Real>(net: &Network<I, H, O, T>) -> usize
 /// where
 ///     DefaultAllocator: RnnAllocator<I, H, O>,
 /// {
@@ -100,7 +102,7 @@ impl<I: Dim, H: Dim, O: Dim> RnnAllocator<I, H, O> for DefaultAllocator where
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Network<T, I, H, O>
+pub struct Network<I, H, O, T = f64>
 where
     T: Real,
     I: Dim,
@@ -155,7 +157,7 @@ where
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 pub type Rnn<const IN: usize, const HID: usize, const OUT: usize, T = f64> =
-    Network<T, Const<IN>, Const<HID>, Const<OUT>>;
+    Network<Const<IN>, Const<HID>, Const<OUT>, T>;
 
 /// A network whose sizes are chosen at run time: the same code as [`Rnn`],
 /// with shapes checked by a [`Result`] instead of the compiler.
@@ -174,7 +176,7 @@ pub type Rnn<const IN: usize, const HID: usize, const OUT: usize, T = f64> =
 /// assert!(matches!(err, Error::ShapeMismatch { .. }));
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
-pub type DynRnn<T = f64> = Network<T, Dyn, Dyn, Dyn>;
+pub type DynRnn<T = f64> = Network<Dyn, Dyn, Dyn, T>;
 
 /// The logistic sigmoid, `1 / (1 + e^-x)`.
 #[inline]
@@ -207,7 +209,7 @@ impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, 
                 "an Rnn needs at least one input, one hidden unit and one output"
             );
         }
-        Self::random_generic(Const, Const, Const, rng)
+        Self::random_generic(Const, Const, Const, Init::Uniform, rng)
     }
 
     /// A network with weights uniform in `[-1, 1)` from the crate's seeded
@@ -224,6 +226,29 @@ impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, 
     /// ```
     pub fn from_seed(seed: u64) -> Self {
         Self::random(&mut weight_rng(seed))
+    }
+
+    /// [`Rnn::from_seed`] with weights drawn by `init`;
+    /// `from_seed_with(seed, Init::Uniform)` is `from_seed(seed)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Init, Rnn};
+    ///
+    /// assert_eq!(Rnn::<2, 16, 1>::from_seed_with(4, Init::Uniform), Rnn::<2, 16, 1>::from_seed(4));
+    /// let xavier = Rnn::<2, 16, 1>::from_seed_with(4, Init::XavierUniform);
+    /// let limit = (6.0_f64 / (16.0 + 16.0)).sqrt();
+    /// assert!(xavier.w_hh().iter().all(|w| w.abs() <= limit));
+    /// ```
+    pub fn from_seed_with(seed: u64, init: Init) -> Self {
+        const {
+            assert!(
+                IN > 0 && HID > 0 && OUT > 0,
+                "an Rnn needs at least one input, one hidden unit and one output"
+            );
+        }
+        Self::random_generic(Const, Const, Const, init, &mut weight_rng(seed))
     }
 }
 
@@ -257,6 +282,7 @@ impl<T: Real> DynRnn<T> {
             Dyn(inputs),
             Dyn(hidden),
             Dyn(outputs),
+            Init::Uniform,
             rng,
         ))
     }
@@ -286,6 +312,93 @@ impl<T: Real> DynRnn<T> {
     ) -> Result<Self, Error> {
         Self::random(inputs, hidden, outputs, &mut weight_rng(seed))
     }
+
+    /// [`DynRnn::from_seed`] with weights drawn by `init`: the same weights as
+    /// [`Rnn::from_seed_with`] for the same sizes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyDimension`] if a size is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{DynRnn, Init, Rnn};
+    ///
+    /// let dynamic = DynRnn::<f64>::from_seed_with(2, 16, 1, 5, Init::XavierNormal)?;
+    /// let fixed = Rnn::<2, 16, 1>::from_seed_with(5, Init::XavierNormal);
+    /// assert_eq!(dynamic.w_hh().as_slice(), fixed.w_hh().as_slice());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn from_seed_with(
+        inputs: usize,
+        hidden: usize,
+        outputs: usize,
+        seed: u64,
+        init: Init,
+    ) -> Result<Self, Error> {
+        check_non_empty(inputs, hidden, outputs)?;
+        Ok(Self::random_generic(
+            Dyn(inputs),
+            Dyn(hidden),
+            Dyn(outputs),
+            init,
+            &mut weight_rng(seed),
+        ))
+    }
+}
+
+/// How a network's first weights are drawn. Each matrix is drawn on its own,
+/// with `fan_in` its rows and `fan_out` its columns.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{Init, Rnn};
+///
+/// assert_eq!(Init::default(), Init::Uniform); // the seed's
+/// let net = Rnn::<2, 16, 1>::from_seed_with(0, Init::XavierNormal);
+/// assert!(net.w_ih().iter().any(|w| w.abs() > 0.0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Init {
+    /// Uniform in `[-1, 1)`, the seed's.
+    #[default]
+    Uniform,
+    /// Xavier/Glorot uniform: uniform in `[-l, l)`, `l = sqrt(6 / (fan_in + fan_out))`.
+    XavierUniform,
+    /// Xavier/Glorot normal: normal with mean 0 and standard deviation
+    /// `sqrt(2 / (fan_in + fan_out))`.
+    XavierNormal,
+}
+
+impl Init {
+    /// A `rows x cols` matrix drawn from `rng`, column by column.
+    fn matrix<T, R, C, G>(self, rows: R, cols: C, rng: &mut G) -> OMatrix<T, R, C>
+    where
+        T: Real,
+        R: Dim,
+        C: Dim,
+        G: Rng + ?Sized,
+        DefaultAllocator: Allocator<R, C>,
+    {
+        let fans = (rows.value() + cols.value()) as f64;
+        let mut draw: Box<dyn FnMut() -> f64 + '_> = match self {
+            Init::Uniform => Box::new(|| rng.random_range(-1.0..1.0)),
+            Init::XavierUniform => {
+                let limit = (6.0 / fans).sqrt();
+                Box::new(move || rng.random_range(-limit..limit))
+            }
+            Init::XavierNormal => {
+                // sqrt(2 / fans) is finite and positive for any non-empty matrix.
+                let normal = Normal::new(0.0, (2.0 / fans).sqrt())
+                    .unwrap_or_else(|_| Normal::new(0.0, 1.0).expect("a standard normal is valid"));
+                Box::new(move || normal.sample(rng))
+            }
+        };
+        OMatrix::from_fn_generic(rows, cols, |_, _| nalgebra::convert::<f64, T>(draw()))
+    }
 }
 
 /// The generator behind every `from_seed`: ChaCha8 on stream 0 (training
@@ -294,7 +407,7 @@ pub(crate) fn weight_rng(seed: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed)
 }
 
-impl<T, I, H, O> Network<T, I, H, O>
+impl<I, H, O, T> Network<I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -302,14 +415,19 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    /// Weights uniform in `[-1, 1)`, drawn as `f64` (so `f32` and `f64` networks
-    /// from one seed agree to rounding), `W_ih` then `W_hh` then `W_ho`, each
-    /// column by column.
-    fn random_generic<R: Rng + ?Sized>(inputs: I, hidden: H, outputs: O, rng: &mut R) -> Self {
-        let mut uniform = |_, _| nalgebra::convert::<f64, T>(rng.random_range(-1.0..1.0));
-        let w_ih = OMatrix::from_fn_generic(inputs, hidden, &mut uniform);
-        let w_hh = OMatrix::from_fn_generic(hidden, hidden, &mut uniform);
-        let w_ho = OMatrix::from_fn_generic(hidden, outputs, &mut uniform);
+    /// Weights drawn by `init` as `f64` (so `f32` and `f64` networks from one
+    /// seed agree to rounding), `W_ih` then `W_hh` then `W_ho`, each column by
+    /// column.
+    fn random_generic<R: Rng + ?Sized>(
+        inputs: I,
+        hidden: H,
+        outputs: O,
+        init: Init,
+        rng: &mut R,
+    ) -> Self {
+        let w_ih = init.matrix(inputs, hidden, rng);
+        let w_hh = init.matrix(hidden, hidden, rng);
+        let w_ho = init.matrix(hidden, outputs, rng);
         Network { w_ih, w_hh, w_ho }
     }
 
@@ -421,6 +539,93 @@ where
         &self.w_ho
     }
 
+    /// The three weight matrices, `W_ih`, `W_hh` and `W_ho`, each as a
+    /// column-major slice: the layout of [`Gradients::as_slices`](crate::Gradients::as_slices)
+    /// and of [`Optimizer::step`](crate::Optimizer::step).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let net = const_rnn::Rnn::<2, 16, 1>::from_seed(0);
+    /// let [w_ih, w_hh, w_ho] = net.weights();
+    /// assert_eq!((w_ih.len(), w_hh.len(), w_ho.len()), (32, 256, 16));
+    /// assert_eq!(w_hh[1], net.w_hh()[(1, 0)]);
+    /// ```
+    pub fn weights(&self) -> [&[T]; 3] {
+        [
+            self.w_ih.as_slice(),
+            self.w_hh.as_slice(),
+            self.w_ho.as_slice(),
+        ]
+    }
+
+    /// The weights, writable, in the layout of [`Network::weights`]: for an
+    /// optimiser of one's own. Shapes cannot change through them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut net = const_rnn::Rnn::<2, 16, 1>::from_seed(0);
+    /// let [w_ih, _, _] = net.weights_mut();
+    /// w_ih[0] = 0.5;
+    /// assert_eq!(net.w_ih()[(0, 0)], 0.5);
+    /// ```
+    pub fn weights_mut(&mut self) -> [&mut [T]; 3] {
+        [
+            self.w_ih.as_mut_slice(),
+            self.w_hh.as_mut_slice(),
+            self.w_ho.as_mut_slice(),
+        ]
+    }
+
+    /// The same weights in a network of other dimension types: from a
+    /// [`DynRnn`] to an [`Rnn`], from an `Rnn` to a network with only its
+    /// hidden size dynamic, and so on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] if a size the target type fixes differs from
+    /// this network's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{DynRnn, Rnn};
+    ///
+    /// let dynamic = DynRnn::<f64>::from_seed(2, 16, 1, 3)?;
+    /// let fixed: Rnn<2, 16, 1> = dynamic.reshape()?;
+    /// assert_eq!(fixed, Rnn::<2, 16, 1>::from_seed(3));
+    /// assert!(dynamic.reshape::<nalgebra::U2, nalgebra::U8, nalgebra::U1>().is_err());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn reshape<I2, H2, O2>(&self) -> Result<Network<I2, H2, O2, T>, Error>
+    where
+        I2: Dim,
+        H2: Dim,
+        O2: Dim,
+        DefaultAllocator: RnnAllocator<I2, H2, O2>,
+    {
+        let (inputs, hidden, outputs) = (self.inputs(), self.hidden(), self.outputs());
+        let want = |fixed: Option<usize>, size: usize| fixed.unwrap_or(size);
+        let (i2, h2, o2) = (
+            want(I2::try_to_usize(), inputs),
+            want(H2::try_to_usize(), hidden),
+            want(O2::try_to_usize(), outputs),
+        );
+        expect_shape("w_ih", (inputs, hidden), (i2, h2))?;
+        expect_shape("w_ho", (hidden, outputs), (h2, o2))?;
+        let (i, h, o) = (
+            I2::from_usize(inputs),
+            H2::from_usize(hidden),
+            O2::from_usize(outputs),
+        );
+        Ok(Network {
+            w_ih: OMatrix::from_column_slice_generic(i, h, self.w_ih.as_slice()),
+            w_hh: OMatrix::from_column_slice_generic(h, h, self.w_hh.as_slice()),
+            w_ho: OMatrix::from_column_slice_generic(h, o, self.w_ho.as_slice()),
+        })
+    }
+
     /// The same network with run-time sizes: same weights, same results.
     ///
     /// # Examples
@@ -483,7 +688,7 @@ where
     }
 
     /// A running state at `h_0 = 0`, for stepping without keeping the history.
-    pub(crate) fn state(&self) -> State<T, H, O> {
+    pub(crate) fn state(&self) -> State<H, O, T> {
         let (hidden, outputs) = self.w_ho.shape_generic();
         State {
             hidden: OVector::zeros_generic(hidden, U1),
@@ -552,7 +757,7 @@ where
 
 /// The running state of a network stepping through a sequence without keeping
 /// its history: two hidden buffers swapped each step, and the last output.
-pub(crate) struct State<T: Real, H: Dim, O: Dim>
+pub(crate) struct State<H: Dim, O: Dim, T: Real>
 where
     DefaultAllocator: Allocator<H> + Allocator<O>,
 {
@@ -561,13 +766,18 @@ where
     pub(crate) output: OVector<T, O>,
 }
 
-impl<T: Real, H: Dim, O: Dim> State<T, H, O>
+impl<H: Dim, O: Dim, T: Real> State<H, O, T>
 where
     DefaultAllocator: Allocator<H> + Allocator<O>,
 {
     /// Steps `network` once on `input`; the new output is in `self.output`.
     #[inline]
-    pub(crate) fn advance<I: Dim>(&mut self, network: &Network<T, I, H, O>, input: &OVector<T, I>)
+    /// The hidden units after the last step.
+    pub(crate) fn hidden(&self) -> &OVector<T, H> {
+        &self.hidden
+    }
+
+    pub(crate) fn advance<I: Dim>(&mut self, network: &Network<I, H, O, T>, input: &OVector<T, I>)
     where
         DefaultAllocator: RnnAllocator<I, H, O>,
     {

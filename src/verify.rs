@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use nalgebra::{DefaultAllocator, Dim, OVector, U1};
+use nalgebra::{DefaultAllocator, Dim, OVector, U1, U2};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Geometric};
@@ -137,7 +137,7 @@ impl Coverage {
 ///
 /// let coverage = Coverage { exhaustive_bits: 2, run_prefix_pairs: 0, run_suffix_pairs: 0,
 ///                           max_bits: 4, random_pairs: 0, seed: 0 };
-/// let report = verify(&Adder::new(Rnn::<2, 4, 1>::from_seed(0))?, &coverage)?;
+/// let report = verify(&Adder::new(Rnn::<2, 4, 1>::from_seed(0)), &coverage)?;
 /// // An untrained network: something is wrong, and the search stopped short.
 /// assert!(report.counterexample.is_some());
 /// assert!(report.counts.exhaustive_sums < 4 + 16);
@@ -290,29 +290,27 @@ impl Report {
 /// # Examples
 ///
 /// ```
-/// use const_rnn::{train, verify, Coverage, TrainConfig};
+/// use const_rnn::{train, verify, Coverage, AdderConfig};
 ///
-/// let adder = train(&TrainConfig { gate: Coverage::quick(), ..TrainConfig::default() })?;
+/// let adder = train(&AdderConfig { gate: Coverage::quick(), ..AdderConfig::default() })?;
 /// let report = verify(&adder, &Coverage::quick())?;
 /// assert!(report.is_verified());
 /// assert!(report.counts.exhaustive_sums > 80_000 && report.steps_per_second() > 0.0);
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
-pub fn verify<T, I, H, O>(adder: &Adder<T, I, H, O>, coverage: &Coverage) -> Result<Report, Error>
+pub fn verify<H, T>(adder: &Adder<H, T>, coverage: &Coverage) -> Result<Report, Error>
 where
     T: Real,
-    I: Dim,
     H: Dim,
-    O: Dim,
-    DefaultAllocator: RnnAllocator<I, H, O>,
-    Network<T, I, H, O>: Sync,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+    Network<U2, H, U1, T>: Sync,
 {
     verify_network(adder.network(), coverage)
 }
 
 /// [`verify`] on a network already checked to have 2 inputs and 1 output.
-pub(crate) fn verify_network<T, I, H, O>(
-    network: &Network<T, I, H, O>,
+pub(crate) fn verify_network<I, H, O, T>(
+    network: &Network<I, H, O, T>,
     coverage: &Coverage,
 ) -> Result<Report, Error>
 where
@@ -321,7 +319,7 @@ where
     H: Dim,
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
-    Network<T, I, H, O>: Sync,
+    Network<I, H, O, T>: Sync,
 {
     coverage.validate()?;
     let started = Instant::now();
@@ -498,7 +496,7 @@ enum Part {
 }
 
 /// One thread's buffers: a stack of states, one level per step of the walk.
-struct Walker<'a, T, I, H, O>
+struct Walker<'a, I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -506,7 +504,7 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    network: &'a Network<T, I, H, O>,
+    network: &'a Network<I, H, O, T>,
     coverage: Coverage,
     /// `hidden[l]` is the state at level `l`; `hidden[0]` stays `h_0 = 0`.
     hidden: Vec<OVector<T, H>>,
@@ -520,7 +518,7 @@ where
     tally: Tally,
 }
 
-impl<'a, T, I, H, O> Walker<'a, T, I, H, O>
+impl<'a, I, H, O, T> Walker<'a, I, H, O, T>
 where
     T: Real,
     I: Dim,
@@ -528,7 +526,7 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    fn new(network: &'a Network<T, I, H, O>, coverage: &Coverage) -> Self {
+    fn new(network: &'a Network<I, H, O, T>, coverage: &Coverage) -> Self {
         let (inputs, hidden) = network.w_ih.shape_generic();
         let outputs = network.w_ho.shape_generic().1;
         // The deepest walk: prefix, run, suffix and carry-out, or the exhaustive tree.

@@ -2,27 +2,27 @@
 //! chains and long runs, and exhaustively over the seed's range.
 //!
 //! The network under test is the one the crate gives by default: the default
-//! recipe (`train(&TrainConfig::default())`, seed 0), which trains as the seed
+//! recipe (`train(&AdderConfig::default())`, seed 0), which trains as the seed
 //! does and then on until the verifier finds no wrong sum. No seed is chosen
 //! for passing; `tests/verify.rs` checks other seeds.
 
 use std::sync::OnceLock;
 
-use const_rnn::{Adder, BitWidth, Rnn, TrainConfig, train, train_plain};
+use const_rnn::{Adder, AdderConfig, BitWidth, Rnn, train, train_plain};
 use proptest::prelude::*;
 
 /// The default network, trained once for every test of this module.
 pub(crate) fn default_adder() -> &'static Adder {
     static ADDER: OnceLock<Adder> = OnceLock::new();
     ADDER
-        .get_or_init(|| train(&TrainConfig::default()).expect("the default recipe verifies seed 0"))
+        .get_or_init(|| train(&AdderConfig::default()).expect("the default recipe verifies seed 0"))
 }
 
 /// The seed's recipe alone (10,000 samples, no verification), seed 0.
 pub(crate) fn plain_adder() -> &'static Adder {
     static ADDER: OnceLock<Adder> = OnceLock::new();
     ADDER.get_or_init(|| {
-        train_plain(&TrainConfig::default()).expect("the seed's settings are valid")
+        train_plain(&AdderConfig::default()).expect("the seed's settings are valid")
     })
 }
 
@@ -160,7 +160,7 @@ fn seed_models_add_all_8_bit_pairs_exactly() {
 #[test]
 fn untrained_model_does_not_add() {
     // The exactness tests mean something only if an untrained network fails them.
-    let untrained = Adder::new(Rnn::<2, 16, 1>::from_seed(0)).unwrap();
+    let untrained = Adder::new(Rnn::<2, 16, 1>::from_seed(0));
     let wrong = wrong_sums::<7>(&untrained, 128).len();
     assert!(wrong > 10_000, "only {wrong} wrong");
 }
@@ -172,9 +172,9 @@ fn untrained_model_does_not_add() {
 /// learns widths 1, 16 and 32 exactly but only 46 of the 64 pairs of width 3
 /// (55 of 64 at 20,000); at 40,000 samples 20 of seeds 0..20 are exact at width 3.
 fn own_width_adder(width: usize) -> Adder {
-    train_plain(&TrainConfig {
+    train_plain(&AdderConfig {
         samples: 40_000,
-        ..TrainConfig::for_width(width)
+        ..AdderConfig::for_width(width)
     })
     .unwrap()
 }

@@ -6,7 +6,8 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use const_rnn::{
-    Adder, Coverage, DynRnn, Network, Rnn, RnnAllocator, TrainConfig, Trainer, train_plain, verify,
+    Adder, AdderConfig, AdderTrainer, Coverage, DynRnn, Network, Rnn, RnnAllocator, train_plain,
+    verify,
 };
 use nalgebra::{DefaultAllocator, Dim};
 
@@ -66,12 +67,12 @@ fn counting_allocator_sees_allocations() {
 /// How many allocations 500 training steps of `network` make, from the
 /// first step on (the trainer and its workspace are set up before counting).
 fn allocations_in_500_training_steps<I: Dim, H: Dim, O: Dim>(
-    network: Network<f64, I, H, O>,
+    network: Network<I, H, O, f64>,
 ) -> usize
 where
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    let mut trainer = Trainer::new(network, &TrainConfig::default()).unwrap();
+    let mut trainer = AdderTrainer::new(network, &AdderConfig::default()).unwrap();
     allocations_in(|| {
         for _ in 0..500 {
             trainer.train_sample().unwrap();
@@ -94,10 +95,10 @@ fn dynamic_training_step_allocates_nothing_after_setup() {
 
 #[test]
 fn f32_training_steps_allocate_nothing() {
-    let config = TrainConfig::default();
-    let mut fixed = Trainer::new(Rnn::<2, 8, 1, f32>::from_seed(0), &config).unwrap();
+    let config = AdderConfig::default();
+    let mut fixed = AdderTrainer::new(Rnn::<2, 8, 1, f32>::from_seed(0), &config).unwrap();
     let dynamic = DynRnn::<f32>::from_seed(2, 8, 1, 0).unwrap();
-    let mut dynamic = Trainer::new(dynamic, &config).unwrap();
+    let mut dynamic = AdderTrainer::new(dynamic, &config).unwrap();
     let allocations = allocations_in(|| {
         for _ in 0..100 {
             fixed.train_sample().unwrap();
@@ -109,9 +110,9 @@ fn f32_training_steps_allocate_nothing() {
 
 #[test]
 fn static_addition_allocates_nothing() {
-    let adder = train_plain(&TrainConfig {
+    let adder = train_plain(&AdderConfig {
         samples: 10,
-        ..TrainConfig::default()
+        ..AdderConfig::default()
     })
     .unwrap();
     let allocations = allocations_in(|| {
@@ -127,7 +128,9 @@ fn verifier_allocates_only_to_set_up() {
     // A dynamic network, so that a state vector made during the walk would be
     // a heap allocation. The count is this thread's: its buffers and the jobs
     // it ran, whichever they were.
-    let adder = Adder::new(crate::adder::default_adder().network().to_dynamic()).unwrap();
+    let adder =
+        Adder::<nalgebra::Dyn>::from_network(&crate::adder::default_adder().network().to_dynamic())
+            .unwrap();
     let coverage = |max_bits| Coverage {
         exhaustive_bits: 8,
         run_prefix_pairs: 2,

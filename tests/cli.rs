@@ -123,10 +123,10 @@ fn bad_stdin_lines_name_the_line() {
 
 #[test]
 fn unknown_arguments_are_one_line_errors_with_status_2() {
-    assert_usage_error(&["frobnicate"], "", "usage");
-    assert_usage_error(&["--seed"], "", "usage");
+    assert_usage_error(&["frobnicate"], "", "see const-rnn --help");
+    assert_usage_error(&["--seed"], "", "a value is required for '--seed");
     assert_usage_error(&["--seed", "-1"], "", "seed");
-    assert_usage_error(&["bench", "extra"], "", "usage");
+    assert_usage_error(&["bench", "extra"], "", "see const-rnn bench --help");
 }
 
 #[test]
@@ -185,7 +185,7 @@ fn verify_plain_finds_a_real_counterexample_and_exits_1() {
     assert_eq!(expected, a + b, "{line}");
     assert_ne!(sum, expected, "{line}");
     // The network's sum is what the library's adder computes.
-    let adder = const_rnn::train_plain(&const_rnn::TrainConfig::default()).unwrap();
+    let adder = const_rnn::train_plain(&const_rnn::AdderConfig::default()).unwrap();
     assert_eq!(
         const_rnn::decimal_sum(width, adder.add_width(width, a, b).unwrap()),
         sum.to_string()
@@ -232,12 +232,12 @@ fn add_gets_the_long_runs_the_seeds_recipe_gets_wrong() {
 
 #[test]
 fn bad_verify_and_seeds_arguments_are_usage_errors() {
-    assert_usage_error(&["verify", "--seed"], "", "--seed needs a value");
+    assert_usage_error(&["verify", "--seed"], "", "a value is required for '--seed");
     assert_usage_error(&["verify", "--samples", "x"], "", "--samples");
     assert_usage_error(&["verify", "--frobnicate"], "", "unexpected argument");
     assert_usage_error(&["seeds", "5..2"], "", "A..B");
     assert_usage_error(&["seeds", "0-2"], "", "A..B");
-    assert_usage_error(&["seeds"], "", "usage");
+    assert_usage_error(&["seeds"], "", "see const-rnn seeds --help");
 }
 
 /// Runs the binary on raw arguments (any bytes) and asserts a usage error:

@@ -1,6 +1,6 @@
 //! The same seed gives bit-identical weights; different seeds do not.
 
-use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer, train, train_plain};
+use const_rnn::{AdderConfig, AdderTrainer, DynRnn, Rnn, train, train_plain};
 
 use crate::weight_bits;
 
@@ -15,10 +15,10 @@ fn same_seed_gives_bit_identical_initial_weights() {
 
 #[test]
 fn same_seed_gives_bit_identical_trained_weights() {
-    let config = TrainConfig {
+    let config = AdderConfig {
         seed: 3,
         samples: 2_000,
-        ..TrainConfig::default()
+        ..AdderConfig::default()
     };
     let (a, b) = (train(&config).unwrap(), train(&config).unwrap());
     assert_eq!(weight_bits(a.network()), weight_bits(b.network()));
@@ -28,11 +28,11 @@ fn same_seed_gives_bit_identical_trained_weights() {
 fn different_seeds_give_different_weights_and_operands() {
     assert_ne!(Rnn::<2, 16, 1>::from_seed(0), Rnn::<2, 16, 1>::from_seed(1));
     let operands = |seed| {
-        let config = TrainConfig {
+        let config = AdderConfig {
             seed,
-            ..TrainConfig::default()
+            ..AdderConfig::default()
         };
-        let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
+        let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
         (0..20)
             .map(|_| {
                 let sample = trainer.train_sample().unwrap();
@@ -64,8 +64,8 @@ fn initial_weights_are_uniform_in_minus_one_to_one() {
 
 #[test]
 fn training_samples_operands_below_half_the_sum_range() {
-    let config = TrainConfig::default();
-    let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
+    let config = AdderConfig::default();
+    let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
     let samples: Vec<_> = (0..2_000)
         .map(|_| trainer.train_sample().unwrap())
         .collect();
@@ -101,8 +101,8 @@ fn weights_hash(net: &Rnn<2, 16, 1>) -> u64 {
 /// glibc, where they were recorded, and to 1e-6 elsewhere.
 #[test]
 fn seed_zero_is_pinned() {
-    let config = TrainConfig::default();
-    let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
+    let config = AdderConfig::default();
+    let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
     let first: Vec<(u128, u128)> = (0..6)
         .map(|_| {
             let sample = trainer.train_sample().unwrap();

@@ -1,6 +1,6 @@
 //! Bad input gets a clear error and changes nothing; nothing panics.
 
-use const_rnn::{Adder, DynRnn, Error, Rnn, Sgd, TrainConfig, Trainer, Workspace};
+use const_rnn::{Adder, AdderConfig, AdderTrainer, DynRnn, Error, Optimizer, Rnn, Sgd, Workspace};
 use nalgebra::{DMatrix, DVector, Vector1, Vector2};
 
 fn dyn_vectors(rows: usize, count: usize) -> Vec<DVector<f64>> {
@@ -158,11 +158,11 @@ fn learning_rates_must_be_finite_and_positive() {
     );
     assert_eq!(Sgd::new(0.0), Err(Error::LearningRate { value: 0.0 }));
     assert_eq!(Sgd::new(-0.5_f32), Err(Error::LearningRate { value: -0.5 }));
-    let config = TrainConfig {
+    let config = AdderConfig {
         learning_rate: f64::NEG_INFINITY,
-        ..TrainConfig::default()
+        ..AdderConfig::default()
     };
-    assert!(Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).is_err());
+    assert!(AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).is_err());
     assert!(const_rnn::train(&config).is_err());
 }
 
@@ -193,20 +193,20 @@ fn non_finite_inputs_or_targets_are_errors() {
 #[test]
 fn sum_bits_outside_the_supported_range_are_errors() {
     for sum_bits in [0, 1, 130, usize::MAX] {
-        let config = TrainConfig {
+        let config = AdderConfig {
             sum_bits,
-            ..TrainConfig::default()
+            ..AdderConfig::default()
         };
         assert_eq!(config.validate(), Err(Error::SumBits { sum_bits }));
-        assert!(Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).is_err());
+        assert!(AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).is_err());
     }
     assert_eq!(
-        TrainConfig::for_width(usize::MAX).validate(),
+        AdderConfig::for_width(usize::MAX).validate(),
         Err(Error::SumBits {
             sum_bits: usize::MAX
         })
     );
-    assert!(TrainConfig::for_width(128).validate().is_ok());
+    assert!(AdderConfig::for_width(128).validate().is_ok());
 }
 
 #[test]
@@ -214,17 +214,20 @@ fn adders_need_two_inputs_and_one_output() {
     for (inputs, outputs) in [(1, 1), (3, 1), (2, 2)] {
         let net = DynRnn::<f64>::from_seed(inputs, 4, outputs, 0).unwrap();
         assert!(matches!(
-            Adder::new(net.clone()),
+            Adder::<nalgebra::Dyn>::from_network(&net),
             Err(Error::ShapeMismatch { .. })
         ));
-        assert!(Trainer::new(net, &TrainConfig::default()).is_err());
+        assert!(AdderTrainer::new(net, &AdderConfig::default()).is_err());
     }
-    assert!(Adder::new(DynRnn::<f64>::from_seed(2, 4, 1, 0).unwrap()).is_ok());
+    assert!(
+        Adder::<nalgebra::Dyn>::from_network(&DynRnn::<f64>::from_seed(2, 4, 1, 0).unwrap())
+            .is_ok()
+    );
 }
 
 #[test]
 fn too_wide_operands_are_errors() {
-    let adder = Adder::new(Rnn::<2, 16, 1>::from_seed(0)).unwrap();
+    let adder = Adder::new(Rnn::<2, 16, 1>::from_seed(0));
     assert_eq!(
         adder.add::<8>(256, 0),
         Err(Error::TooWide {

@@ -13,7 +13,7 @@ const MAX_RELATIVE_ERROR: f64 = 1e-6;
 
 /// `½ Σ_t |y_t - o_t|²`, computed from `Network::run`, independently of `backprop`.
 fn loss<I: Dim, H: Dim, O: Dim>(
-    network: &Network<f64, I, H, O>,
+    network: &Network<I, H, O, f64>,
     inputs: &[OVector<f64, I>],
     targets: &[OVector<f64, O>],
 ) -> f64
@@ -38,11 +38,11 @@ enum Weight {
 
 /// `network` with one weight moved by `delta`.
 fn nudged<I: Dim, H: Dim, O: Dim>(
-    network: &Network<f64, I, H, O>,
+    network: &Network<I, H, O, f64>,
     weight: Weight,
     index: usize,
     delta: f64,
-) -> Network<f64, I, H, O>
+) -> Network<I, H, O, f64>
 where
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
@@ -61,7 +61,7 @@ where
 
 /// Compares every BPTT gradient of `network` with a central difference.
 fn check_gradients<I: Dim, H: Dim, O: Dim>(
-    network: &Network<f64, I, H, O>,
+    network: &Network<I, H, O, f64>,
     inputs: &[OVector<f64, I>],
     targets: &[OVector<f64, O>],
 ) where

@@ -8,6 +8,7 @@ mod determinism;
 mod errors;
 mod gradient;
 mod model_file;
+mod optim;
 mod robustness;
 mod static_dynamic;
 mod verify;
@@ -21,7 +22,7 @@ fn bits<T: Real + Into<f64>>(values: &[T]) -> Vec<u64> {
 }
 
 /// The bit patterns of all of a network's weights, `W_ih` then `W_hh` then `W_ho`.
-fn weight_bits<T: Real + Into<f64>, I: Dim, H: Dim, O: Dim>(net: &Network<T, I, H, O>) -> Vec<u64>
+fn weight_bits<T: Real + Into<f64>, I: Dim, H: Dim, O: Dim>(net: &Network<I, H, O, T>) -> Vec<u64>
 where
     DefaultAllocator: RnnAllocator<I, H, O>,
 {

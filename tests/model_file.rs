@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use const_rnn::{DynRnn, Error, Rnn, TrainConfig, TrainingRecord};
+use const_rnn::{AdderConfig, DynRnn, Error, Rnn, TrainingRecord};
 use proptest::prelude::*;
 
 use crate::adder::default_adder;
@@ -19,7 +19,7 @@ fn temporary(name: &str) -> PathBuf {
 fn saved_default() -> &'static (String, TrainingRecord) {
     static SAVED: OnceLock<(String, TrainingRecord)> = OnceLock::new();
     SAVED.get_or_init(|| {
-        let record = TrainingRecord::new("default", &TrainConfig::default(), default_adder());
+        let record = TrainingRecord::new("default", &AdderConfig::default(), default_adder());
         (default_adder().network().to_json(Some(&record)), record)
     })
 }

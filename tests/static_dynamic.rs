@@ -1,7 +1,7 @@
 //! `Rnn` and `DynRnn` are one implementation: from identical weights and
 //! inputs they give bit-identical outputs, gradients and trained weights.
 
-use const_rnn::{DynRnn, Rnn, TrainConfig, Trainer, Workspace};
+use const_rnn::{AdderConfig, AdderTrainer, DynRnn, Rnn, Workspace};
 use nalgebra::{DVector, Vector1, Vector2};
 
 use crate::{bits, weight_bits};
@@ -12,9 +12,9 @@ macro_rules! same_training {
     ($name:ident, $t:ty, $hidden:literal, $samples:expr) => {
         #[test]
         fn $name() {
-            let config = TrainConfig {
+            let config = AdderConfig {
                 seed: 7,
-                ..TrainConfig::default()
+                ..AdderConfig::default()
             };
             let fixed = Rnn::<2, $hidden, 1, $t>::from_seed(config.seed);
             let dynamic = DynRnn::<$t>::from_seed(2, $hidden, 1, config.seed).unwrap();
@@ -23,8 +23,8 @@ macro_rules! same_training {
                 weight_bits(&dynamic),
                 "initial weights differ"
             );
-            let mut fixed = Trainer::new(fixed, &config).unwrap();
-            let mut dynamic = Trainer::new(dynamic, &config).unwrap();
+            let mut fixed = AdderTrainer::new(fixed, &config).unwrap();
+            let mut dynamic = AdderTrainer::new(dynamic, &config).unwrap();
             for sample in 0..$samples {
                 let (f, d) = (
                     fixed.train_sample().unwrap(),

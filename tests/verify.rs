@@ -2,7 +2,8 @@
 //! to the bit, and the default recipe returns adders it cannot fault.
 
 use const_rnn::{
-    Adder, Counterexample, Coverage, Error, Rnn, TrainConfig, Trainer, train, train_plain, verify,
+    Adder, AdderConfig, AdderTrainer, Counterexample, Coverage, Error, Rnn, train, train_plain,
+    verify,
 };
 use proptest::prelude::*;
 
@@ -87,10 +88,10 @@ fn verifier_and_add_agree_on_the_smallest_wrong_sum() {
         (3, 8_000),
         (0, 10_000),
     ] {
-        let adder = train_plain(&TrainConfig {
+        let adder = train_plain(&AdderConfig {
             seed,
             samples,
-            ..TrainConfig::default()
+            ..AdderConfig::default()
         })
         .unwrap();
         let found = verify(&adder, &exhaustive_only(7)).unwrap().counterexample;
@@ -140,9 +141,9 @@ fn default_network_passes_the_full_coverage() {
 fn the_programs_quickly_gated_network_is_the_default_network() {
     // `const-rnn add` trains with the quick gate to answer fast; it must be the
     // same network that the full gate passes.
-    let quick = train(&TrainConfig {
+    let quick = train(&AdderConfig {
         gate: Coverage::quick(),
-        ..TrainConfig::default()
+        ..AdderConfig::default()
     })
     .unwrap();
     assert_eq!(quick.network(), default_adder().network());
@@ -152,9 +153,9 @@ fn the_programs_quickly_gated_network_is_the_default_network() {
 #[test]
 fn a_budget_that_runs_out_is_an_error_with_a_real_counterexample() {
     // Seed 0's plain network is wrong, and a budget of its 10,000 samples leaves no room to mend it.
-    let config = TrainConfig {
+    let config = AdderConfig {
         budget: 10_000,
-        ..TrainConfig::default()
+        ..AdderConfig::default()
     };
     match train(&config) {
         Err(Error::Unverified {
@@ -172,9 +173,9 @@ fn a_budget_that_runs_out_is_an_error_with_a_real_counterexample() {
 fn verifier_catches_a_network_wrong_only_after_a_long_run() {
     // Seed 15's network after the seed's recipe: right on every sum of up to
     // 12 bits, wrong on carry chains far longer than anything it trained on.
-    let adder = train_plain(&TrainConfig {
+    let adder = train_plain(&AdderConfig {
         seed: 15,
-        ..TrainConfig::default()
+        ..AdderConfig::default()
     })
     .unwrap();
     assert_eq!(smallest_wrong_by_brute_force(&adder, 8), None);
@@ -231,7 +232,7 @@ proptest! {
         seed in any::<u64>(),
         operands in proptest::collection::vec((1..=128_usize, any::<u128>(), any::<u128>()), 200),
     ) {
-        let adder = train(&TrainConfig { seed, ..TrainConfig::default() }).unwrap();
+        let adder = train(&AdderConfig { seed, ..AdderConfig::default() }).unwrap();
         prop_assert!(adder.verified().is_some());
         for (width, a, b) in operands {
             let mask = u128::MAX >> (128 - width);
@@ -243,11 +244,11 @@ proptest! {
 
 #[test]
 fn a_verified_adder_records_its_training() {
-    let config = TrainConfig {
+    let config = AdderConfig {
         gate: Coverage::quick(),
-        ..TrainConfig::default()
+        ..AdderConfig::default()
     };
-    let mut trainer = Trainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
+    let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(0), &config).unwrap();
     for _ in 0..config.samples {
         trainer.train_sample().unwrap();
     }

@@ -1,0 +1,95 @@
+//! Adders of every hidden size behind one type: static sizes where the crate
+//! instantiates them, `DynRnn` elsewhere.
+
+use std::path::Path;
+
+use const_rnn::{
+    Adder, AdderConfig, Coverage, DynRnn, Error, Network, Report, RnnAllocator, TraceStep,
+    TrainingRecord, verify,
+};
+use nalgebra::{DefaultAllocator, Dim, Dyn, U1, U2, U4, U8, U16, U32, U64};
+
+/// Hidden sizes that run on `Rnn<2, H, 1>`, with sizes fixed at compile time.
+pub const STATIC_HIDDEN: [usize; 6] = [2, 4, 8, 16, 32, 64];
+
+/// What the program does with an adder, whatever its hidden size.
+pub trait Model {
+    /// [`Adder::add_width`].
+    fn add_width(&self, width: usize, a: u128, b: u128) -> Result<(u128, bool), Error>;
+    /// [`verify`] on this adder.
+    fn verify(&self, coverage: &Coverage) -> Result<Report, Error>;
+    /// [`Adder::trace`].
+    fn trace(&self, width: usize, a: u128, b: u128) -> Result<Vec<TraceStep<f64>>, Error>;
+    /// [`Adder::verified`].
+    fn verified(&self) -> Option<&Report>;
+    /// [`Adder::samples`].
+    fn samples(&self) -> usize;
+    /// Saves the network with the record of its training by `config` and `recipe`.
+    fn save(&self, path: &Path, recipe: &str, config: &AdderConfig) -> Result<(), Error>;
+    /// The network's type, as a reader would write it.
+    fn describe(&self) -> String;
+}
+
+impl<H: Dim> Model for Adder<H>
+where
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+    Network<U2, H, U1>: Sync,
+{
+    fn add_width(&self, width: usize, a: u128, b: u128) -> Result<(u128, bool), Error> {
+        Adder::add_width(self, width, a, b)
+    }
+
+    fn verify(&self, coverage: &Coverage) -> Result<Report, Error> {
+        verify(self, coverage)
+    }
+
+    fn trace(&self, width: usize, a: u128, b: u128) -> Result<Vec<TraceStep<f64>>, Error> {
+        Adder::trace(self, width, a, b)
+    }
+
+    fn verified(&self) -> Option<&Report> {
+        Adder::verified(self)
+    }
+
+    fn samples(&self) -> usize {
+        Adder::samples(self)
+    }
+
+    fn save(&self, path: &Path, recipe: &str, config: &AdderConfig) -> Result<(), Error> {
+        let record = TrainingRecord::new(recipe, config, self);
+        self.network().save(path, Some(&record))
+    }
+
+    fn describe(&self) -> String {
+        describe(H::try_to_usize().is_some(), self.network().hidden())
+    }
+}
+
+/// `Rnn<2, H, 1>` for a static hidden size, `DynRnn (2, H, 1)` otherwise.
+pub fn describe(fixed: bool, hidden: usize) -> String {
+    if fixed {
+        format!("Rnn<2, {hidden}, 1> (sizes fixed at compile time)")
+    } else {
+        format!("DynRnn of 2x{hidden}x1 (sizes chosen at run time)")
+    }
+}
+
+/// The adder of `network`, on the static type when its hidden size is one
+/// of [`STATIC_HIDDEN`]: the type it was trained and verified as.
+pub fn from_dynamic(network: &DynRnn) -> Result<Box<dyn Model>, Error> {
+    Ok(match network.hidden() {
+        2 => Box::new(Adder::<U2>::from_network(network)?),
+        4 => Box::new(Adder::<U4>::from_network(network)?),
+        8 => Box::new(Adder::<U8>::from_network(network)?),
+        16 => Box::new(Adder::<U16>::from_network(network)?),
+        32 => Box::new(Adder::<U32>::from_network(network)?),
+        64 => Box::new(Adder::<U64>::from_network(network)?),
+        _ => Box::new(Adder::<Dyn>::from_network(network)?),
+    })
+}
+
+/// The adder saved in the model file `path`.
+pub fn load(path: &Path) -> Result<Box<dyn Model>, Error> {
+    let (network, _) = DynRnn::<f64>::load(path)?;
+    from_dynamic(&network)
+}
