@@ -33,7 +33,7 @@ use crate::{
 pub struct AdderConfig {
     /// Time steps per sample, from 2 to 129; operands are below `2^(sum_bits - 1)`.
     pub sum_bits: usize,
-    /// Number of training samples, one SGD update each.
+    /// Number of samples of the seed's training.
     pub samples: usize,
     /// The optimiser's learning rate.
     pub learning_rate: f64,
@@ -184,10 +184,11 @@ impl AdderSample {
 }
 
 /// Trains a network with 2 inputs and 1 output to add, one sample at a time:
-/// forward, backpropagation through time, SGD update.
+/// forward, backpropagation through time, and an update by the configured
+/// optimiser (after every `batch` samples), on [`SequenceTrainer`].
 ///
 /// A step allocates nothing: the input and target sequences and the
-/// [`Workspace`] are made once, in [`AdderTrainer::new`].
+/// [`Workspace`](crate::Workspace) are made once, in [`AdderTrainer::new`].
 ///
 /// # Examples
 ///
@@ -295,7 +296,7 @@ where
     }
 
     /// Trains on one given sum: `a + b` read for `steps` steps (its low
-    /// `steps` bits), forward, backward through time and an SGD update;
+    /// `steps` bits), forward, backward through time and an update;
     /// returns what the network predicted before the update.
     ///
     /// A sequence longer than any before grows the trainer's buffers once.

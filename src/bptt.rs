@@ -366,7 +366,7 @@ where
     /// [`Network::backprop`] without its checks that the inputs, the targets
     /// and the gradients are finite: for a caller whose inputs and targets are
     /// bits and who hands the gradients straight to
-    /// [`Sgd::update`](crate::Sgd::update), whose own check (that no weight
+    /// an [`Optimizer`](crate::Optimizer), whose own check (that no weight
     /// would become NaN or infinite) catches a gradient that overflowed.
     pub(crate) fn backprop_unchecked(
         &self,

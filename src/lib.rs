@@ -46,9 +46,11 @@
 //!
 //! # One training step, by hand
 //!
-//! [`AdderTrainer`] does this for the addition task; the pieces are public:
+//! [`SequenceTrainer`] does this for any sequences of inputs and targets,
+//! and [`AdderTrainer`] for the addition task; the pieces are public:
 //! [`Network::backprop`] runs forward and backward through time into a
-//! reusable [`Workspace`] (no allocation once it is made), and [`Sgd`] applies
+//! reusable [`Workspace`] (no allocation once it is made), and an
+//! [`Optimizer`] ([`Sgd`], [`Momentum`], [`Adam`] or one of your own) applies
 //! the gradients.
 //!
 //! ```

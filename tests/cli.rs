@@ -383,6 +383,41 @@ fn a_saved_model_adds_without_retraining_and_a_damaged_one_is_refused() {
     assert_eq!(stdout(&output), format!("{}\n", a + b));
     let output = run(&["verify", "--model", path_text], "");
     assert!(output.status.success(), "{output:?}");
+    // Every pair of 10-bit operands, from the file.
+    let output = run(&["eval", "--model", path_text, "--bits", "10"], "");
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout(&output).starts_with("1048576/1048576 exact"),
+        "{output:?}"
+    );
+    // One addition, step by step, and its heatmap.
+    let picture = dir.join(format!("const-rnn-cli-{}-show.svg", std::process::id()));
+    let output = run(
+        &[
+            "show",
+            "--model",
+            path_text,
+            "--plot",
+            picture.to_str().unwrap(),
+            "11",
+            "5",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.starts_with("11 + 5 = 16 by Rnn<2, 16, 1>"), "{text}");
+    // 4-bit operands: 5 steps, each with its bits and the true carry.
+    assert!(text.contains("\n   0  1 1     0  "), "{text}");
+    assert!(text.contains("\n   4  0 0     1  "), "{text}");
+    let svg = std::fs::read_to_string(&picture).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("true carry in"),
+        "{svg}"
+    );
+    // 16 units of 5 steps and 4 rows of bits of 5 steps.
+    assert_eq!(svg.matches("<rect x=").count(), 16 * 5 + 4 * 5);
+    std::fs::remove_file(&picture).unwrap();
     // A truncated file is refused with status 2.
     let whole = std::fs::read(&path).unwrap();
     std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
@@ -418,4 +453,130 @@ fn a_diverging_training_saves_nothing() {
         "{output:?}"
     );
     assert!(!path.exists());
+}
+
+#[test]
+fn every_command_answers_help() {
+    let output = run(&["--help"], "");
+    assert!(output.status.success(), "{output:?}");
+    assert!(stdout(&output).contains("Commands:"));
+    for command in [
+        "add",
+        "train",
+        "eval",
+        "verify",
+        "show",
+        "convergence",
+        "seeds",
+        "bench",
+    ] {
+        let output = run(&[command, "--help"], "");
+        assert!(output.status.success(), "{command}: {output:?}");
+        let text = stdout(&output);
+        assert!(
+            text.contains(&format!("Usage: const-rnn {command}")),
+            "{command}: {text}"
+        );
+        assert_eq!(stderr(&output), "");
+    }
+}
+
+#[test]
+fn train_runs_static_hidden_sizes_on_rnn_and_others_on_dynrnn() {
+    let dir = std::env::temp_dir();
+    for (hidden, network) in [("4", "Rnn<2, 4, 1>"), ("3", "DynRnn of 2x3x1")] {
+        let path = dir.join(format!(
+            "const-rnn-cli-{}-hidden-{hidden}.json",
+            std::process::id()
+        ));
+        let path_text = path.to_str().unwrap();
+        let output = run(
+            &[
+                "train",
+                "--plain",
+                "--hidden",
+                hidden,
+                "--samples",
+                "3000",
+                "--optimizer",
+                "adam",
+                "--save",
+                path_text,
+            ],
+            "",
+        );
+        assert!(output.status.success(), "{output:?}");
+        let text = stdout(&output);
+        assert!(text.contains(&format!("trained {network} ")), "{text}");
+        // The saved network loads as the same type, and adds.
+        let output = run(&["show", "--model", path_text, "1", "1"], "");
+        assert!(
+            stdout(&output).contains(&format!("by {network}")),
+            "{output:?}"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+}
+
+#[test]
+fn adam_solves_the_seeds_task_within_1000_samples_and_plots_its_curve() {
+    let picture =
+        std::env::temp_dir().join(format!("const-rnn-cli-{}-curve.svg", std::process::id()));
+    let output = run(
+        &[
+            "train",
+            "--optimizer",
+            "adam",
+            "--samples",
+            "2000",
+            "--plot",
+            picture.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    let solved: usize = text
+        .strip_prefix("solved at sample ")
+        .and_then(|rest| rest.lines().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(solved <= 1000, "{text}");
+    assert!(text.contains("\nverified: "), "{text}");
+    let svg = std::fs::read_to_string(&picture).unwrap();
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert_eq!(svg.matches("<polyline").count(), 2);
+    assert!(svg.contains(&format!("solved ({solved})")), "{svg}");
+    assert!(svg.contains("verified ("), "{svg}");
+    std::fs::remove_file(&picture).unwrap();
+}
+
+#[test]
+fn eval_of_wide_operands_counts_random_pairs_and_carry_chains() {
+    let output = run(&["eval", "--bits", "64"], "");
+    assert!(output.status.success(), "{output:?}");
+    // 100,000 random pairs and 5 carry chains per length from 1 to 64.
+    assert!(
+        stdout(&output).starts_with("100320/100320 exact: 100000/100000 random pairs"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn convergence_reports_every_optimiser() {
+    let output = run(&["convergence", "--seeds", "0..1", "--no-sweep"], "");
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    for optimizer in ["sgd", "momentum", "nesterov", "adam"] {
+        let line = text
+            .lines()
+            .find(|line| line.starts_with(&format!("{optimizer} (")))
+            .unwrap_or_else(|| panic!("{optimizer}: {text}"));
+        assert!(line.contains("solved-at median "), "{line}");
+    }
+    // Seed 0: the seed's SGD solves at 9713, Adam within 1000.
+    assert!(
+        text.contains("sgd (lr 0.1, the seed's, batch 1): solved-at median 9713"),
+        "{text}"
+    );
 }

@@ -638,6 +638,24 @@ fn write_sum(
         .then(|| format!("wrong: the network's sum {a} + {b} = {printed} is not {expected}")))
 }
 
+/// Calls `$run(network, $args...)` with a network of `$hidden` units drawn
+/// from `$seed` by `$init`: `Rnn<2, H, 1>` for the hidden sizes of
+/// [`STATIC_HIDDEN`], whose sizes are fixed at compile time, `DynRnn` otherwise.
+macro_rules! with_network {
+    ($hidden:expr, $seed:expr, $init:expr, $run:ident($($arg:expr),*)) => {{
+        const _: () = assert!(matches!(STATIC_HIDDEN, [2, 4, 8, 16, 32, 64]));
+        match $hidden {
+            2 => $run(Rnn::<2, 2, 1>::from_seed_with($seed, $init), $($arg),*),
+            4 => $run(Rnn::<2, 4, 1>::from_seed_with($seed, $init), $($arg),*),
+            8 => $run(Rnn::<2, 8, 1>::from_seed_with($seed, $init), $($arg),*),
+            16 => $run(Rnn::<2, 16, 1>::from_seed_with($seed, $init), $($arg),*),
+            32 => $run(Rnn::<2, 32, 1>::from_seed_with($seed, $init), $($arg),*),
+            64 => $run(Rnn::<2, 64, 1>::from_seed_with($seed, $init), $($arg),*),
+            hidden => $run(DynRnn::<f64>::from_seed_with(2, hidden, 1, $seed, $init)?, $($arg),*),
+        }
+    }};
+}
+
 /// A trained adder and how its training went.
 struct Trained {
     model: Box<dyn Model>,
@@ -649,17 +667,12 @@ struct Trained {
 /// Trains as `training` says, on `Rnn<2, H, 1>` for a static hidden size and
 /// on `DynRnn` otherwise.
 fn train_any(training: &Training, config: &AdderConfig) -> Result<Trained, Failure> {
-    let (seed, init, hidden) = (config.seed, config.init, training.hidden);
-    macro_rules! on_static {
-        ($($size:literal),*) => {
-            match hidden {
-                $($size => train_on(Rnn::<2, $size, 1>::from_seed_with(seed, init), training.plain, config),)*
-                _ => train_on(DynRnn::<f64>::from_seed_with(2, hidden, 1, seed, init)?, training.plain, config),
-            }
-        };
-    }
-    const _: () = assert!(STATIC_HIDDEN.len() == 6);
-    on_static!(2, 4, 8, 16, 32, 64)
+    with_network!(
+        training.hidden,
+        config.seed,
+        config.init,
+        train_on(training.plain, config)
+    )
 }
 
 /// The seed's training of `network` (and, unless `plain`, rounds until verified).
@@ -903,18 +916,15 @@ struct Run {
 /// is solved (at most [`SOLVE_BUDGET`] samples), then train on until verified.
 fn converge(training: &Training) -> Result<Run, Failure> {
     let config = training.config();
-    let (seed, init, hidden) = (config.seed, config.init, training.hidden);
-    macro_rules! on_static {
-        ($($size:literal),*) => {
-            match hidden {
-                $($size => converge_on(Rnn::<2, $size, 1>::from_seed_with(seed, init), &config),)*
-                _ => converge_on(DynRnn::<f64>::from_seed_with(2, hidden, 1, seed, init)?, &config),
-            }
-        };
-    }
-    on_static!(2, 4, 8, 16, 32, 64)
+    with_network!(
+        training.hidden,
+        config.seed,
+        config.init,
+        converge_on(&config)
+    )
 }
 
+/// [`converge`] on `network`.
 fn converge_on<I: Dim, H: Dim, O: Dim>(
     network: Network<I, H, O>,
     config: &AdderConfig,
@@ -1006,7 +1016,14 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
         .config();
         let settings = match config.optimizer {
             OptimizerKind::Sgd => "the seed's".to_owned(),
-            OptimizerKind::Momentum { momentum, .. } => format!("momentum {momentum}"),
+            OptimizerKind::Momentum {
+                momentum,
+                nesterov: false,
+            } => format!("momentum {momentum}"),
+            OptimizerKind::Momentum {
+                momentum,
+                nesterov: true,
+            } => format!("Nesterov momentum {momentum}"),
             OptimizerKind::Adam {
                 beta1,
                 beta2,
