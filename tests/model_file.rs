@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use const_rnn::{AdderConfig, DynRnn, Error, Rnn, TrainingRecord};
+use const_rnn::{
+    AdderConfig, DynRnn, Error, Init, OptimizerKind, Rnn, TrainingRecord, train_plain,
+};
 use proptest::prelude::*;
 
 use crate::adder::default_adder;
@@ -42,6 +44,29 @@ fn a_round_trip_through_a_file_is_bit_identical() {
     let small = Rnn::<2, 3, 1, f32>::from_seed(9);
     let (loaded, none) = Rnn::<2, 3, 1, f32>::from_json(&small.to_json(None)).unwrap();
     assert_eq!((weight_bits(&loaded), none), (weight_bits(&small), None));
+}
+
+#[test]
+fn the_record_keeps_the_optimiser_batch_and_initialiser() {
+    let config = AdderConfig {
+        optimizer: OptimizerKind::adam(),
+        learning_rate: 0.05,
+        batch: 3,
+        init: Init::XavierNormal,
+        samples: 50,
+        ..AdderConfig::default()
+    };
+    let adder = train_plain(&config).unwrap();
+    let record = TrainingRecord::new("plain", &config, &adder);
+    let text = adder.network().to_json(Some(&record));
+    assert!(text.contains("\"adam\""), "{text}");
+    let (_, loaded) = Rnn::<2, 16, 1>::from_json(&text).unwrap();
+    let loaded = loaded.unwrap();
+    assert_eq!(loaded, record);
+    assert_eq!(
+        (loaded.optimizer, loaded.batch, loaded.init),
+        (OptimizerKind::adam(), 3, Init::XavierNormal)
+    );
 }
 
 #[test]
