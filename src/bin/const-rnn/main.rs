@@ -1079,7 +1079,7 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
             bar.suspend(|| {
                 writeln!(
                     out,
-                    "hidden {hidden} ({network}), {}: verified {}/{count}, median {median} samples",
+                    "hidden {hidden} on {network}, {}: verified {}/{count}, median {median} samples",
                     optimizer.tuned().0.name(),
                     verified.len()
                 )
