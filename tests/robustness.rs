@@ -2,8 +2,8 @@
 //! panic, never a non-finite weight, never a wrong `Ok`.
 
 use const_rnn::{
-    Adder, AdderConfig, AdderTrainer, DynRnn, Error, Optimizer, Rnn, Sgd, Workspace, train_plain,
-    verify,
+    Adder, AdderConfig, AdderTrainer, DynRnn, Error, Optimizer, OptimizerKind, Rnn, Sgd, Workspace,
+    train_plain, verify,
 };
 use nalgebra::{DMatrix, DVector, Vector1, Vector2};
 use proptest::prelude::*;
@@ -156,6 +156,33 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let config = AdderConfig { sum_bits, samples, learning_rate, seed, ..AdderConfig::default() };
+        match train_plain(&config) {
+            Ok(adder) => {
+                prop_assert!(config.validate().is_ok());
+                prop_assert!(weights_are_finite(adder.network()));
+                prop_assert_eq!(adder.samples(), samples);
+            }
+            Err(Error::Diverged { sample, .. }) => {
+                prop_assert!(sample >= 1 && sample <= samples, "{sample}");
+            }
+            Err(err) => prop_assert!(config.validate().is_err(), "{err}"),
+        }
+    }
+
+    #[test]
+    fn any_optimiser_and_batch_give_an_error_or_finite_weights(
+        kind in 0..3_usize,
+        setting in any_f64(),
+        learning_rate in any_f64(),
+        batch in 0..6_usize,
+        samples in 1..200_usize,
+    ) {
+        let optimizer = match kind {
+            0 => OptimizerKind::Sgd,
+            1 => OptimizerKind::Momentum { momentum: setting, nesterov: setting > 0.5 },
+            _ => OptimizerKind::Adam { beta1: 0.9, beta2: setting, epsilon: 1e-8 },
+        };
+        let config = AdderConfig { optimizer, learning_rate, batch, samples, ..AdderConfig::default() };
         match train_plain(&config) {
             Ok(adder) => {
                 prop_assert!(config.validate().is_ok());

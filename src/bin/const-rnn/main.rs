@@ -18,7 +18,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use const_rnn::{
     Adder, AdderConfig, AdderSample, AdderTrainer, Coverage, DynRnn, Error, Init, Network,
-    OptimizerKind, Rnn, RnnAllocator, decimal_sum, train,
+    OptimizerKind, Report, Rnn, RnnAllocator, decimal_sum, train,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nalgebra::{DefaultAllocator, Dim, U1, U2};
@@ -396,6 +396,19 @@ fn spinner(what: &str) -> ProgressBar {
     bar
 }
 
+/// `verify(coverage)` on `model`, with a spinner on stderr while it runs
+/// (when stderr is a terminal): the full coverage takes a few seconds.
+fn verify_with_spinner(model: &dyn Model, coverage: &Coverage) -> Result<Report, Error> {
+    let bar = progress(0, "verifying");
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let report = model.verify(coverage);
+    bar.finish_and_clear();
+    report
+}
+
 /// The seed's experiment: train, report every 1,000 samples, then summarise.
 fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
     let config = AdderConfig {
@@ -452,7 +465,7 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
         "verifier, on the seed's {}-sample network",
         config.samples
     )?;
-    write_verdict(out, &Model::verify(&plain, &config.gate)?)?;
+    write_verdict(out, &verify_with_spinner(&plain, &config.gate)?)?;
     let started = Instant::now();
     let bar = spinner("training on until verified");
     let adder = trainer.into_verified_adder_observed(&config, |_| bar.inc(1))?;
@@ -725,7 +738,7 @@ fn train_command(
     let recipe = if training.plain { "plain" } else { "default" };
     let report = match trained.model.verified() {
         Some(report) => report.clone(),
-        None => trained.model.verify(&config.gate)?,
+        None => verify_with_spinner(trained.model.as_ref(), &config.gate)?,
     };
     match trained.solved_at {
         Some(sample) => writeln!(out, "solved at sample {sample}")?,
@@ -827,14 +840,14 @@ fn verify_command(
     model: Option<&Path>,
 ) -> Result<(), Failure> {
     let report = match model {
-        Some(path) => model::load(path)?.verify(&Coverage::default())?,
+        Some(path) => verify_with_spinner(model::load(path)?.as_ref(), &Coverage::default())?,
         None => {
             let config = training.config();
             config.validate()?;
             let trained = train_any(training, &config)?;
             match trained.model.verified() {
                 Some(report) => report.clone(),
-                None => trained.model.verify(&config.gate)?,
+                None => verify_with_spinner(trained.model.as_ref(), &config.gate)?,
             }
         }
     };
