@@ -227,7 +227,8 @@ where
     ///
     /// # Errors
     ///
-    /// The errors of [`Optimizer::update`]; the part-full batch is then dropped.
+    /// The errors of [`Optimizer::update`]; the part-full batch is then
+    /// dropped, and no longer counted in [`SequenceTrainer::samples`].
     ///
     /// # Examples
     ///
@@ -258,6 +259,10 @@ where
         let result = self.optimizer.update(&mut self.network, &self.sum);
         for slice in self.sum.as_mut_slices() {
             slice.fill(T::zero());
+        }
+        if result.is_err() {
+            // The dropped sequences were not trained on.
+            self.samples -= self.pending;
         }
         self.pending = 0;
         result
@@ -290,10 +295,12 @@ where
                 factor = scale * (max_norm / norm);
             }
         }
-        self.samples += 1;
         if self.batch == 1 && factor == T::one() {
-            return self.optimizer.update(&mut self.network, gradients);
+            self.optimizer.update(&mut self.network, gradients)?;
+            self.samples += 1;
+            return Ok(());
         }
+        self.samples += 1;
         for (sum, &g) in self
             .sum
             .as_mut_slices()
@@ -360,7 +367,8 @@ where
         &self.optimizer
     }
 
-    /// How many sequences have been trained on, a part-full batch included.
+    /// How many sequences have been trained on, a part-full batch included;
+    /// a sequence whose update failed is not counted.
     ///
     /// # Examples
     ///

@@ -344,3 +344,31 @@ fn initialisers_draw_in_their_ranges() {
     let dynamic = DynRnn::<f64>::from_seed_with(2, 64, 1, 9, Init::XavierNormal).unwrap();
     assert_eq!(dynamic.w_hh().as_slice(), normal.w_hh().as_slice());
 }
+
+/// An optimiser that refuses every update.
+#[derive(Debug)]
+struct Refuses;
+
+impl Optimizer<f64> for Refuses {
+    fn step(&mut self, _: [&mut [f64]; 3], _: [&[f64]; 3]) -> Result<(), Error> {
+        Err(Error::NonFinite { what: "test" })
+    }
+}
+
+#[test]
+fn a_refused_update_is_not_counted_and_changes_nothing() {
+    let (inputs, targets) = one_sequence();
+    let start = Rnn::<2, 4, 1>::from_seed(0);
+    for batch in [1, 2, 3] {
+        let mut trainer = SequenceTrainer::new(start.clone(), Refuses)
+            .with_batch(batch)
+            .unwrap();
+        for _ in 1..batch {
+            trainer.train(&inputs, &targets).unwrap();
+        }
+        assert_eq!(trainer.samples(), batch - 1);
+        assert!(trainer.train(&inputs, &targets).is_err());
+        assert_eq!(trainer.samples(), 0, "batch {batch}");
+        assert_eq!(trainer.network(), &start);
+    }
+}

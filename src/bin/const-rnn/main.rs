@@ -1287,6 +1287,7 @@ fn bench(out: &mut impl Write) -> Result<(), Failure> {
     let config = AdderConfig::default();
     let mut fixed = Vec::with_capacity(REPETITIONS);
     let mut dynamic = Vec::with_capacity(REPETITIONS);
+    let bar = progress(REPETITIONS as u64, "bench");
     for _ in 0..REPETITIONS {
         // Alternate the two so that a noisy moment of the machine hits both alike.
         fixed.push(time_training(
@@ -1297,7 +1298,9 @@ fn bench(out: &mut impl Write) -> Result<(), Failure> {
             DynRnn::<f64>::from_seed(2, 16, 1, config.seed)?,
             &config,
         )?);
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     writeln!(
         out,
         "seed's training, 2-16-1 f64, {}-bit sums, median of {REPETITIONS} runs of {} samples",
