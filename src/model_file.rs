@@ -38,14 +38,17 @@ pub struct TrainingRecord {
     pub sum_bits: usize,
     /// The learning rate.
     pub learning_rate: f64,
-    /// The optimiser (files without one were trained with SGD).
-    #[serde(default)]
+    /// The optimiser. Written only when it is not SGD, so that a file of a
+    /// network trained as the seed's is the same as before optimisers
+    /// existed, and such older files still load (and check) as SGD.
+    #[serde(default, skip_serializing_if = "is_sgd")]
     pub optimizer: OptimizerKind,
-    /// Samples per update.
-    #[serde(default = "one")]
+    /// Samples per update; written only when it is not 1, as `optimizer`.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
     pub batch: usize,
-    /// How the first weights were drawn.
-    #[serde(default)]
+    /// How the first weights were drawn; written only when not the seed's
+    /// uniform, as `optimizer`.
+    #[serde(default, skip_serializing_if = "is_uniform")]
     pub init: Init,
     /// The seed of the weights and the operands.
     pub seed: u64,
@@ -58,6 +61,18 @@ pub struct TrainingRecord {
 /// The batch size of files written before batches existed.
 fn one() -> usize {
     1
+}
+
+fn is_one(batch: &usize) -> bool {
+    *batch == 1
+}
+
+fn is_sgd(optimizer: &OptimizerKind) -> bool {
+    *optimizer == OptimizerKind::Sgd
+}
+
+fn is_uniform(init: &Init) -> bool {
+    *init == Init::Uniform
 }
 
 /// What a saved network's verification covered without finding a wrong sum.

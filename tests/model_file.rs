@@ -70,6 +70,20 @@ fn the_record_keeps_the_optimiser_batch_and_initialiser() {
 }
 
 #[test]
+fn files_from_before_optimisers_load_as_sgd_and_write_back_the_same() {
+    // Written by the release before optimisers, batches and initialisers existed.
+    let old = include_str!("data/model-before-optimisers.json");
+    let (network, record) = Rnn::<2, 16, 1>::from_json(old).unwrap();
+    let record = record.unwrap();
+    assert_eq!((record.recipe.as_str(), record.samples), ("plain", 300));
+    assert_eq!(
+        (record.optimizer, record.batch, record.init),
+        (OptimizerKind::Sgd, 1, Init::Uniform)
+    );
+    assert_eq!(network.to_json(Some(&record)), old.trim_end());
+}
+
+#[test]
 fn files_that_do_not_fit_are_clear_errors() {
     let (text, _) = saved_default();
     let error = |result: Result<_, Error>| {
