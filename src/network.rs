@@ -5,7 +5,7 @@ use nalgebra::storage::{Storage, StorageMut};
 use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector, RealField, U1, Vector};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
-use rand_distr::{Distribution, Normal};
+use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -203,13 +203,18 @@ impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, 
     /// assert!(net.w_hh().iter().all(|w| (-1.0..1.0).contains(w)));
     /// ```
     pub fn random<R: Rng + ?Sized>(rng: &mut R) -> Self {
+        Self::random_with(Init::Uniform, rng)
+    }
+
+    /// Weights drawn by `init` from `rng`; a size of zero does not compile.
+    fn random_with<R: Rng + ?Sized>(init: Init, rng: &mut R) -> Self {
         const {
             assert!(
                 IN > 0 && HID > 0 && OUT > 0,
                 "an Rnn needs at least one input, one hidden unit and one output"
             );
         }
-        Self::random_generic(Const, Const, Const, Init::Uniform, rng)
+        Self::random_generic(Const, Const, Const, init, rng)
     }
 
     /// A network with weights uniform in `[-1, 1)` from the crate's seeded
@@ -242,13 +247,7 @@ impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, 
     /// assert!(xavier.w_hh().iter().all(|w| w.abs() <= limit));
     /// ```
     pub fn from_seed_with(seed: u64, init: Init) -> Self {
-        const {
-            assert!(
-                IN > 0 && HID > 0 && OUT > 0,
-                "an Rnn needs at least one input, one hidden unit and one output"
-            );
-        }
-        Self::random_generic(Const, Const, Const, init, &mut weight_rng(seed))
+        Self::random_with(init, &mut weight_rng(seed))
     }
 }
 
@@ -277,12 +276,23 @@ impl<T: Real> DynRnn<T> {
         outputs: usize,
         rng: &mut R,
     ) -> Result<Self, Error> {
+        Self::random_with(inputs, hidden, outputs, Init::Uniform, rng)
+    }
+
+    /// Weights drawn by `init` from `rng`, once the sizes are checked.
+    fn random_with<R: Rng + ?Sized>(
+        inputs: usize,
+        hidden: usize,
+        outputs: usize,
+        init: Init,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
         check_non_empty(inputs, hidden, outputs)?;
         Ok(Self::random_generic(
             Dyn(inputs),
             Dyn(hidden),
             Dyn(outputs),
-            Init::Uniform,
+            init,
             rng,
         ))
     }
@@ -337,14 +347,7 @@ impl<T: Real> DynRnn<T> {
         seed: u64,
         init: Init,
     ) -> Result<Self, Error> {
-        check_non_empty(inputs, hidden, outputs)?;
-        Ok(Self::random_generic(
-            Dyn(inputs),
-            Dyn(hidden),
-            Dyn(outputs),
-            init,
-            &mut weight_rng(seed),
-        ))
+        Self::random_with(inputs, hidden, outputs, init, &mut weight_rng(seed))
     }
 }
 
@@ -391,10 +394,8 @@ impl Init {
                 Box::new(move || rng.random_range(-limit..limit))
             }
             Init::XavierNormal => {
-                // sqrt(2 / fans) is finite and positive for any non-empty matrix.
-                let normal = Normal::new(0.0, (2.0 / fans).sqrt())
-                    .unwrap_or_else(|_| Normal::new(0.0, 1.0).expect("a standard normal is valid"));
-                Box::new(move || normal.sample(rng))
+                let deviation = (2.0 / fans).sqrt();
+                Box::new(move || deviation * rng.sample::<f64, _>(StandardNormal))
             }
         };
         OMatrix::from_fn_generic(rows, cols, |_, _| nalgebra::convert::<f64, T>(draw()))

@@ -40,6 +40,24 @@ where
         .all(|w| w.is_finite())
 }
 
+/// `train_plain(config)` gives finite weights after every sample, a
+/// divergence within the samples, or an error for settings that are invalid.
+fn trains_or_fails_cleanly(config: &AdderConfig) -> Result<(), TestCaseError> {
+    let samples = config.samples;
+    match train_plain(config) {
+        Ok(adder) => {
+            prop_assert!(config.validate().is_ok());
+            prop_assert!(weights_are_finite(adder.network()));
+            prop_assert_eq!(adder.samples(), samples);
+        }
+        Err(Error::Diverged { sample, .. }) => {
+            prop_assert!(sample >= 1 && sample <= samples, "{sample}");
+        }
+        Err(err) => prop_assert!(config.validate().is_err(), "{err}"),
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -156,17 +174,7 @@ proptest! {
         seed in any::<u64>(),
     ) {
         let config = AdderConfig { sum_bits, samples, learning_rate, seed, ..AdderConfig::default() };
-        match train_plain(&config) {
-            Ok(adder) => {
-                prop_assert!(config.validate().is_ok());
-                prop_assert!(weights_are_finite(adder.network()));
-                prop_assert_eq!(adder.samples(), samples);
-            }
-            Err(Error::Diverged { sample, .. }) => {
-                prop_assert!(sample >= 1 && sample <= samples, "{sample}");
-            }
-            Err(err) => prop_assert!(config.validate().is_err(), "{err}"),
-        }
+        trains_or_fails_cleanly(&config)?;
     }
 
     #[test]
@@ -183,17 +191,7 @@ proptest! {
             _ => OptimizerKind::Adam { beta1: 0.9, beta2: setting, epsilon: 1e-8 },
         };
         let config = AdderConfig { optimizer, learning_rate, batch, samples, ..AdderConfig::default() };
-        match train_plain(&config) {
-            Ok(adder) => {
-                prop_assert!(config.validate().is_ok());
-                prop_assert!(weights_are_finite(adder.network()));
-                prop_assert_eq!(adder.samples(), samples);
-            }
-            Err(Error::Diverged { sample, .. }) => {
-                prop_assert!(sample >= 1 && sample <= samples, "{sample}");
-            }
-            Err(err) => prop_assert!(config.validate().is_err(), "{err}"),
-        }
+        trains_or_fails_cleanly(&config)?;
     }
 
     #[test]

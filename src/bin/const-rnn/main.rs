@@ -385,25 +385,28 @@ fn progress(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// A spinner on stderr counting samples, drawn only when stderr is a terminal.
-fn spinner(what: &str) -> ProgressBar {
+/// A spinner on stderr drawn with `template`, only when stderr is a terminal.
+fn spinner(what: &str, template: &str) -> ProgressBar {
     let bar = progress(0, what);
-    bar.set_length(0);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}: {pos} samples ({elapsed})") {
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
 
+/// A spinner counting the samples of the verify-and-train rounds.
+fn rounds_spinner() -> ProgressBar {
+    spinner(
+        "training on until verified",
+        "{spinner} {msg}: {pos} samples ({elapsed})",
+    )
+}
+
 /// `verify(coverage)` on `model`, with a spinner on stderr while it runs
 /// (when stderr is a terminal): the full coverage takes a few seconds.
 fn verify_with_spinner(model: &dyn Model, coverage: &Coverage) -> Result<Report, Error> {
-    let bar = progress(0, "verifying");
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
-        bar.set_style(style);
-    }
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar = spinner("verifying", "{spinner} {msg} ({elapsed})");
     let report = model.verify(coverage);
     bar.finish_and_clear();
     report
@@ -467,7 +470,7 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
     )?;
     write_verdict(out, &verify_with_spinner(&plain, &config.gate)?)?;
     let started = Instant::now();
-    let bar = spinner("training on until verified");
+    let bar = rounds_spinner();
     let adder = trainer.into_verified_adder_observed(&config, |_| bar.inc(1))?;
     bar.finish_and_clear();
     writeln!(
@@ -709,7 +712,7 @@ where
     let model: Box<dyn Model> = if plain {
         Box::new(trainer.into_adder()?)
     } else {
-        let bar = spinner("training on until verified");
+        let bar = rounds_spinner();
         let adder = trainer.into_verified_adder_observed(config, |sample| {
             curve.push((sample.error, sample.is_exact()));
             bar.inc(1);
