@@ -112,6 +112,24 @@ pub enum Error {
         /// The largest value allowed.
         max: usize,
     },
+    /// A certificate that does not hold for the network it is checked against.
+    Certificate {
+        /// The first thing that does not hold.
+        reason: String,
+    },
+    /// A prover setting out of its range.
+    Proof {
+        /// Which setting, and its range.
+        reason: String,
+    },
+    /// Training used its whole budget of samples and the prover still could
+    /// not prove the network (which the verifier passed).
+    Unproven {
+        /// Samples trained on, in all.
+        samples: usize,
+        /// Where the last proof attempt failed.
+        reason: String,
+    },
     /// Training used its whole budget of samples and the verifier still found a wrong sum.
     Unverified {
         /// Samples trained on, in all.
@@ -166,6 +184,11 @@ impl fmt::Display for Error {
                 min,
                 max,
             } => write!(f, "coverage {what} is {value}, allowed {min} to {max}"),
+            Error::Certificate { reason } => write!(f, "the certificate does not hold: {reason}"),
+            Error::Proof { reason } => write!(f, "invalid proof settings: {reason}"),
+            Error::Unproven { samples, reason } => {
+                write!(f, "not proven after {samples} samples: {reason}")
+            }
             Error::Unverified {
                 samples,
                 counterexample,

@@ -81,6 +81,7 @@ mod error;
 mod model_file;
 mod network;
 mod optim;
+mod prove;
 mod train;
 mod verify;
 
@@ -93,6 +94,10 @@ pub use error::Error;
 pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
 pub use network::{DynRnn, Init, Network, Real, Rnn, RnnAllocator};
 pub use optim::{Adam, Momentum, Optimizer, OptimizerKind, Sgd};
+pub use prove::{
+    Cell, Certificate, CheckReport, EXP_RELATIVE_ERROR, MAX_HISTORY, MAX_SPLITS, NotProven,
+    OUTPUT_THRESHOLD, ProofConfig, Proven, Verdict, check, prove,
+};
 pub use train::SequenceTrainer;
 pub use verify::{Counterexample, Counts, Coverage, Report, verify};
 

@@ -147,13 +147,18 @@ impl ModelFile {
         let text = text.map_err(|err| Error::ModelFile {
             reason: err.to_string(),
         })?;
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in text.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        Ok(format!("{hash:016x}"))
+        Ok(format!("{:016x}", fnv1a(text.as_bytes())))
     }
+}
+
+/// FNV-1a, 64 bits: the checksum of model files and certificates.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
 }
 
 /// The fields every version of the format starts with.
@@ -210,6 +215,40 @@ where
         // Serialising plain data with string keys into a String cannot fail.
         file.checksum = file.compute_checksum().unwrap_or_default();
         serde_json::to_string_pretty(&file).unwrap_or_default()
+    }
+
+    /// The network's fingerprint: FNV-1a (64 bits, hex) of its shape and
+    /// the bit patterns of its weights as `f64`, prefixed by `fnv1a-`. Two
+    /// networks have the same fingerprint when they have the same weights to
+    /// the bit (or, with odds of 2^-64, by chance); a
+    /// [`Certificate`](crate::Certificate) names the network it is about by it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{DynRnn, Rnn};
+    ///
+    /// let net = Rnn::<2, 4, 1>::from_seed(0);
+    /// assert_eq!(net.fingerprint(), net.to_dynamic().fingerprint());
+    /// assert_ne!(net.fingerprint(), Rnn::<2, 4, 1>::from_seed(1).fingerprint());
+    /// assert!(net.fingerprint().starts_with("fnv1a-"));
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        let mut bytes =
+            Vec::with_capacity(24 + 8 * (self.w_ih.len() + self.w_hh.len() + self.w_ho.len()));
+        for size in [self.inputs(), self.hidden(), self.outputs()] {
+            bytes.extend_from_slice(&(size as u64).to_le_bytes());
+        }
+        for &w in self
+            .w_ih
+            .iter()
+            .chain(self.w_hh.iter())
+            .chain(self.w_ho.iter())
+        {
+            let w = nalgebra::try_convert::<T, f64>(w).unwrap_or(f64::NAN);
+            bytes.extend_from_slice(&w.to_bits().to_le_bytes());
+        }
+        format!("fnv1a-{:016x}", fnv1a(&bytes))
     }
 
     /// Reads a model file's text: the network, and how it was trained if the
@@ -302,22 +341,7 @@ where
         path: impl AsRef<Path>,
         training: Option<&TrainingRecord>,
     ) -> Result<(), Error> {
-        let path = path.as_ref();
-        let temporary = temporary_path(path);
-        let io = |err: std::io::Error| Error::Io {
-            reason: format!("{}: {err}", path.display()),
-        };
-        let written = fs::File::create(&temporary).and_then(|mut file| {
-            file.write_all(self.to_json(training).as_bytes())?;
-            file.write_all(b"\n")?;
-            file.sync_all()
-        });
-        if let Err(err) = written.and_then(|()| fs::rename(&temporary, path)) {
-            // Nothing to do if the temporary file was never made.
-            let _ = fs::remove_file(&temporary);
-            return Err(io(err));
-        }
-        Ok(())
+        write_atomically(path.as_ref(), &self.to_json(training))
     }
 
     /// Loads a network saved by [`Network::save`].
@@ -331,15 +355,38 @@ where
     ///
     /// See [`Network::save`].
     pub fn load(path: impl AsRef<Path>) -> Result<(Self, Option<TrainingRecord>), Error> {
-        let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|err| Error::Io {
-            reason: format!("{}: {err}", path.display()),
-        })?;
-        let text = String::from_utf8(bytes).map_err(|_| Error::ModelFile {
-            reason: "the file is not UTF-8 text".to_owned(),
-        })?;
-        Self::from_json(&text)
+        Self::from_json(&read_text(path.as_ref())?)
     }
+}
+
+/// Writes `text` and a newline to `path` with `.tmp` added to its name, then
+/// renames that over `path`, so that a failed save leaves any old file whole.
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let temporary = temporary_path(path);
+    let io = |err: std::io::Error| Error::Io {
+        reason: format!("{}: {err}", path.display()),
+    };
+    let written = fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.write_all(b"\n")?;
+        file.sync_all()
+    });
+    if let Err(err) = written.and_then(|()| fs::rename(&temporary, path)) {
+        // Nothing to do if the temporary file was never made.
+        let _ = fs::remove_file(&temporary);
+        return Err(io(err));
+    }
+    Ok(())
+}
+
+/// The text of the file `path`.
+pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
+    let bytes = fs::read(path).map_err(|err| Error::Io {
+        reason: format!("{}: {err}", path.display()),
+    })?;
+    String::from_utf8(bytes).map_err(|_| Error::ModelFile {
+        reason: "the file is not UTF-8 text".to_owned(),
+    })
 }
 
 /// `path` with `.tmp` added to its file name.
@@ -398,7 +445,7 @@ where
 }
 
 /// At most the first 40 characters of `text`, for messages.
-fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     match text.char_indices().nth(40) {
         None => text.to_owned(),
         Some((end, _)) => format!("{}...", &text[..end]),

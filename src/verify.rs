@@ -356,13 +356,7 @@ where
     let tally = results.into_inner().unwrap_or_else(|err| err.into_inner());
     let counterexample = match tally.smallest {
         None => None,
-        Some((width, a, b)) => Some(Counterexample {
-            width,
-            a,
-            b,
-            network: crate::adder::add_width(network, width, a, b)?,
-            expected: true_sum(width, a, b),
-        }),
+        Some(found) => Some(counterexample(network, found)?),
     };
     Ok(Report {
         counts: tally.counts,
@@ -421,16 +415,16 @@ const PAIRS: usize = 4;
 
 /// The operands read so far and the carry of their true sum.
 #[derive(Debug, Clone, Copy, Default)]
-struct Path {
-    a: u128,
-    b: u128,
-    steps: usize,
-    carry: bool,
+pub(crate) struct Path {
+    pub(crate) a: u128,
+    pub(crate) b: u128,
+    pub(crate) steps: usize,
+    pub(crate) carry: bool,
 }
 
 impl Path {
     /// The path one pair longer, and the true sum bit of that step.
-    fn child(self, pair: usize) -> (Path, bool) {
+    pub(crate) fn child(self, pair: usize) -> (Path, bool) {
         let (x, y) = (pair & 1 == 1, pair & 2 == 2);
         let with = |value: u128, set: bool| {
             if set { value | 1 << self.steps } else { value }
@@ -443,6 +437,41 @@ impl Path {
         };
         (child, x ^ y ^ self.carry)
     }
+}
+
+/// The sum `(width, a, b)` that `path`, whose last step read `pair` and
+/// ended on a wrong bit, shows to be wrong.
+///
+/// The sum of the operands read so far is wrong at width `steps`; when the
+/// last pair was `(0, 0)`, the wrong bit is the carry out of one bit fewer.
+pub(crate) fn wrong_sum(path: Path, pair: usize) -> (usize, u128, u128) {
+    let width = if pair == 0 && path.steps > 1 {
+        path.steps - 1
+    } else {
+        path.steps
+    };
+    (width, path.a, path.b)
+}
+
+/// The counterexample of the wrong sum `(width, a, b)`, with the network's answer.
+pub(crate) fn counterexample<I, H, O, T>(
+    network: &Network<I, H, O, T>,
+    (width, a, b): (usize, u128, u128),
+) -> Result<Counterexample, Error>
+where
+    T: Real,
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    Ok(Counterexample {
+        width,
+        a,
+        b,
+        network: crate::adder::add_width(network, width, a, b)?,
+        expected: true_sum(width, a, b),
+    })
 }
 
 /// What one worker found: counts, and the smallest counterexample as `(width, a, b)`.
@@ -458,12 +487,7 @@ impl Tally {
     /// The sum of the operands read so far is wrong at width `steps`; when the
     /// last pair was `(0, 0)`, the wrong bit is the carry out of one bit fewer.
     fn record(&mut self, path: Path, pair: usize) {
-        let width = if pair == 0 && path.steps > 1 {
-            path.steps - 1
-        } else {
-            path.steps
-        };
-        self.consider((width, path.a, path.b));
+        self.consider(wrong_sum(path, pair));
     }
 
     /// Keeps `found` if it is smaller than the smallest counterexample so far.

@@ -17,8 +17,8 @@ use std::time::Instant;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use const_rnn::{
-    Adder, AdderConfig, AdderSample, AdderTrainer, Coverage, DynRnn, Error, Init, Network,
-    OptimizerKind, Report, Rnn, RnnAllocator, decimal_sum, train,
+    Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Coverage, DynRnn, Error, Init,
+    Network, OptimizerKind, ProofConfig, Report, Rnn, RnnAllocator, Verdict, decimal_sum, train,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nalgebra::{DefaultAllocator, Dim, U1, U2};
@@ -80,6 +80,25 @@ enum Command {
         /// Verify this model file instead of training.
         #[arg(long, conflicts_with_all = ["hidden", "bits", "samples", "seed", "optimizer", "lr", "batch", "init", "plain"])]
         model: Option<PathBuf>,
+    },
+    /// Prove that the network adds right at every width (every output bit of
+    /// every input word of every length); status 1 if not proven.
+    Prove {
+        /// A model file [default: the default network, trained].
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Write the certificate of the proof to this JSON file.
+        #[arg(long, value_name = "FILE")]
+        certificate: Option<PathBuf>,
+    },
+    /// Re-check a certificate against a model; status 1 if it does not hold.
+    Check {
+        /// The model file.
+        #[arg(long)]
+        model: PathBuf,
+        /// The certificate file from `prove --certificate`.
+        #[arg(long, value_name = "FILE")]
+        certificate: PathBuf,
     },
     /// Show one addition step by step: input bits, carry, output and every
     /// hidden unit; --plot draws it as a heatmap.
@@ -248,7 +267,10 @@ impl From<Error> for Failure {
     /// 1); every other error of the library comes from bad input (status 2).
     fn from(err: Error) -> Self {
         match err {
-            Error::Diverged { .. } | Error::Unverified { .. } => Failure::Wrong(err.to_string()),
+            Error::Diverged { .. }
+            | Error::Unverified { .. }
+            | Error::Unproven { .. }
+            | Error::Certificate { .. } => Failure::Wrong(err.to_string()),
             other => Failure::Usage(other.to_string()),
         }
     }
@@ -282,6 +304,12 @@ fn main() -> ExitCode {
         Some(Command::Eval { model, bits }) => eval(&mut out, model.as_deref(), bits),
         Some(Command::Verify { training, model }) => {
             verify_command(&mut out, &training, model.as_deref())
+        }
+        Some(Command::Prove { model, certificate }) => {
+            prove_command(&mut out, model.as_deref(), certificate.as_deref())
+        }
+        Some(Command::Check { model, certificate }) => {
+            check_command(&mut out, &model, &certificate)
         }
         Some(Command::Show { model, plot, a, b }) => {
             show(&mut out, model.as_deref(), plot.as_deref(), a, b)
@@ -862,6 +890,50 @@ fn verify_command(
 }
 
 /// `show A B`: one addition, step by step, and its heatmap.
+fn prove_command(
+    out: &mut impl Write,
+    model: Option<&Path>,
+    certificate: Option<&Path>,
+) -> Result<(), Failure> {
+    let model = model_or_default(model)?;
+    let verdict = model.prove(&ProofConfig::default())?;
+    match verdict {
+        Verdict::Proven(proven) => {
+            writeln!(
+                out,
+                "proven: every output bit is right for every input of every length ({} cells, {:.2} s)",
+                proven.certificate.cells.len(),
+                proven.elapsed.as_secs_f64()
+            )?;
+            if let Some(path) = certificate {
+                proven.certificate.save(path)?;
+                writeln!(out, "saved the certificate to {}", path.display())?;
+            }
+            Ok(())
+        }
+        Verdict::Counterexample(wrong) => {
+            writeln!(out, "counterexample: {wrong}")?;
+            Err(Failure::Verdict)
+        }
+        Verdict::NotProven(not) => {
+            writeln!(out, "not proven: {not}")?;
+            Err(Failure::Verdict)
+        }
+    }
+}
+
+fn check_command(out: &mut impl Write, model: &Path, certificate: &Path) -> Result<(), Failure> {
+    let model = model::load(model)?;
+    let certificate = Certificate::load(certificate)?;
+    match model.check(&certificate) {
+        Ok(report) => {
+            writeln!(out, "certificate holds: {report}")?;
+            Ok(())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
 fn show(
     out: &mut impl Write,
     model: Option<&Path>,

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use const_rnn::{
-    Adder, AdderConfig, Coverage, DynRnn, Error, Network, Report, RnnAllocator, TraceStep,
-    TrainingRecord, verify,
+    Adder, AdderConfig, Certificate, CheckReport, Coverage, DynRnn, Error, Network, ProofConfig,
+    Report, RnnAllocator, TraceStep, TrainingRecord, Verdict, check, prove, verify,
 };
 use nalgebra::{DefaultAllocator, Dim, Dyn, U1, U2, U4, U8, U16, U32, U64};
 
@@ -18,6 +18,10 @@ pub trait Model {
     fn add_width(&self, width: usize, a: u128, b: u128) -> Result<(u128, bool), Error>;
     /// [`verify`] on this adder.
     fn verify(&self, coverage: &Coverage) -> Result<Report, Error>;
+    /// [`prove`] on this adder.
+    fn prove(&self, config: &ProofConfig) -> Result<Verdict, Error>;
+    /// [`check`] of `certificate` against this adder.
+    fn check(&self, certificate: &Certificate) -> Result<CheckReport, Error>;
     /// [`Adder::trace`].
     fn trace(&self, width: usize, a: u128, b: u128) -> Result<Vec<TraceStep<f64>>, Error>;
     /// [`Adder::verified`].
@@ -41,6 +45,14 @@ where
 
     fn verify(&self, coverage: &Coverage) -> Result<Report, Error> {
         verify(self, coverage)
+    }
+
+    fn prove(&self, config: &ProofConfig) -> Result<Verdict, Error> {
+        prove(self, config)
+    }
+
+    fn check(&self, certificate: &Certificate) -> Result<CheckReport, Error> {
+        check(self, certificate)
     }
 
     fn trace(&self, width: usize, a: u128, b: u128) -> Result<Vec<TraceStep<f64>>, Error> {

@@ -1,0 +1,386 @@
+//! Sound enclosures of the program's step: a box of hidden states pushed
+//! through the network as a zonotope (affine arithmetic).
+//!
+//! A zonotope is `{ c + G e : e in [-1, 1]^p }`: a centre `c` and `p`
+//! generators, the columns of `G`. The linear part of a step maps it to a
+//! zonotope with no loss; each sigmoid is replaced by a line and a band,
+//! `sigmoid(z) in lambda z + mu +- beta` on the unit's pre-activation
+//! interval, and the band (with every rounding error of the program and of
+//! this code) becomes one new generator per unit. The input-independent
+//! product `W_hh^T G` of a zonotope is computed once and shared by the four
+//! input pairs that can follow, as the verifier shares `h W_hh`.
+//!
+//! # What is assumed of the floating point
+//!
+//! The program computes in IEEE 754 binary64 with rounding to nearest. A
+//! unit's pre-activation is a sum of `H + 2` products, added in any order
+//! (with or without fused multiply-adds): it is within `gamma(H + 2) *
+//! sum |w h|` of the exact sum. The sigmoid is `1 / (1 + exp(-z))` with the
+//! platform's `exp`, which is assumed within [`EXP_RELATIVE_ERROR`] of the
+//! exact exponential (2^-40, about 4,000 ulp: any libm is far closer), or
+//! within 1e-300 where the result underflows. Every rounding of this code is
+//! bounded the same way, with a factor of 2 to 4 to spare; an output is
+//! decided when its pre-activation is at least [`OUTPUT_THRESHOLD`] away from
+//! 0 (there the rounded sigmoid is on the right side of one half).
+
+use crate::network::sigmoid;
+
+/// The unit roundoff of binary64, `2^-53`.
+const UNIT: f64 = f64::EPSILON / 2.0;
+
+/// The relative error assumed of the platform's `exp`: `2^-40`.
+pub const EXP_RELATIVE_ERROR: f64 = 9.094_947_017_729_282e-13;
+
+/// How far from 0 an output pre-activation must be, surely, to decide its bit.
+pub const OUTPUT_THRESHOLD: f64 = 1e-9;
+
+/// An absolute floor under every error bound, for results that underflow.
+const TINY: f64 = 1e-300;
+
+/// A sum of absolute values computed in floating point, times this, is at
+/// least the exact sum for up to 100,000 terms.
+const INFLATE: f64 = 1.0 + 1e-10;
+
+/// The absolute error of the program's sigmoid against the exact sigmoid of
+/// its computed argument: `exp`'s error plus three roundings, doubled.
+const SIGMOID_ERROR: f64 = 2.0 * (EXP_RELATIVE_ERROR + 3.0 * UNIT) + TINY;
+
+/// `gamma_n = n u / (1 - n u)`, the bound on the relative error of a sum of `n` terms.
+fn gamma(terms: usize) -> f64 {
+    let nu = terms as f64 * UNIT;
+    nu / (1.0 - nu)
+}
+
+/// The network's weights as the prover reads them, flattened.
+#[derive(Debug, Clone)]
+pub(crate) struct Weights {
+    pub(crate) hidden: usize,
+    /// `W_hh[i, j]` at `i * hidden + j`: row `i` is what state unit `i` feeds each unit.
+    w_rows: Vec<f64>,
+    /// `|W_hh[i, j]|`, in the same layout.
+    w_rows_abs: Vec<f64>,
+    /// `W_ih[0, j]` and `W_ih[1, j]`: what the input bits `a` and `b` feed unit `j`.
+    w_a: Vec<f64>,
+    w_b: Vec<f64>,
+    /// `|W_ih[0, j]| + |W_ih[1, j]|`.
+    w_in_abs: Vec<f64>,
+    /// `W_ho[j]`.
+    w_out: Vec<f64>,
+}
+
+impl Weights {
+    /// The weights of a network with 2 inputs and 1 output, from its
+    /// column-major matrices.
+    pub(crate) fn new(w_ih: &[f64], w_hh: &[f64], w_ho: &[f64]) -> Self {
+        let hidden = w_ho.len();
+        let mut w_rows = vec![0.0; hidden * hidden];
+        for j in 0..hidden {
+            for i in 0..hidden {
+                w_rows[i * hidden + j] = w_hh[i + j * hidden];
+            }
+        }
+        let w_a: Vec<f64> = (0..hidden).map(|j| w_ih[2 * j]).collect();
+        let w_b: Vec<f64> = (0..hidden).map(|j| w_ih[2 * j + 1]).collect();
+        let w_in_abs = (0..hidden).map(|j| w_a[j].abs() + w_b[j].abs()).collect();
+        Weights {
+            hidden,
+            w_rows_abs: w_rows.iter().map(|w| w.abs()).collect(),
+            w_rows,
+            w_a,
+            w_b,
+            w_in_abs,
+            w_out: w_ho.to_vec(),
+        }
+    }
+}
+
+/// A line and a band that hold the exact sigmoid on `[low, high]`:
+/// `sigmoid(z) in slope * z + offset +- band` there.
+#[derive(Debug, Clone, Copy)]
+struct Relaxation {
+    slope: f64,
+    offset: f64,
+    band: f64,
+}
+
+/// The relaxation of least area among those with the interval's smaller end
+/// slope: `sigmoid(z) - slope * z` is then non-decreasing on the interval
+/// (the sigmoid's slope is smallest at an end), so its range is its values
+/// at the ends. `None` if an end is not finite.
+fn relax(low: f64, high: f64) -> Option<Relaxation> {
+    if !(low.is_finite() && high.is_finite()) {
+        return None;
+    }
+    // sigmoid'(z) = sigmoid(z) sigmoid(-z), accurate even where sigmoid(z) is near 1.
+    let derivative = |z: f64| sigmoid(z) * sigmoid(-z);
+    // Shrunk well past the rounding of the derivative, so that it is surely no larger than the exact one.
+    let slope = (derivative(low).min(derivative(high)) * (1.0 - 1e-6) - TINY).max(0.0);
+    let (at_low, at_high) = (sigmoid(low) - slope * low, sigmoid(high) - slope * high);
+    let slack = 4.0 * SIGMOID_ERROR
+        + 4.0 * UNIT * ((slope * low).abs() + (slope * high).abs() + at_low.abs() + at_high.abs())
+        + TINY;
+    Some(Relaxation {
+        slope,
+        offset: 0.5 * (at_low + at_high),
+        band: 0.5 * (at_high - at_low).abs() + slack,
+    })
+}
+
+/// One zonotope: a centre and `generators` columns of `hidden` rows each.
+#[derive(Debug, Clone)]
+struct Zonotope {
+    centre: Vec<f64>,
+    /// Column `k` at `k * hidden .. (k + 1) * hidden`.
+    generators: Vec<f64>,
+    count: usize,
+    /// An upper bound on `|h_j|` over the zonotope, for the rounding bounds.
+    magnitude: Vec<f64>,
+}
+
+/// The shared half of the steps out of one zonotope: `W_hh^T` applied to it.
+#[derive(Debug, Clone)]
+struct Product {
+    /// `W_hh^T c`.
+    centre: Vec<f64>,
+    /// `W_hh^T G`, in the layout of [`Zonotope::generators`].
+    generators: Vec<f64>,
+    /// `sum_k |(W_hh^T G)[j, k]|`.
+    radius: Vec<f64>,
+    /// `sum_i |W_hh[i, j]| |h_i|` bounded over the zonotope.
+    magnitude: Vec<f64>,
+}
+
+/// What one step of a zonotope showed about the output it decides.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Output {
+    /// How far the output pre-activation surely is beyond the threshold on
+    /// the side of the right bit: negative when it is not surely right.
+    pub(crate) margin: f64,
+}
+
+/// Buffers for pushing boxes through words of up to `depth` pairs, one
+/// zonotope and one product per level: nothing is allocated per step.
+#[derive(Debug, Clone)]
+pub(crate) struct Pusher<'a> {
+    weights: &'a Weights,
+    levels: Vec<Zonotope>,
+    products: Vec<Product>,
+    /// Zonotope steps taken.
+    pub(crate) steps: u64,
+}
+
+impl<'a> Pusher<'a> {
+    /// Buffers for words of up to `depth` pairs.
+    pub(crate) fn new(weights: &'a Weights, depth: usize) -> Self {
+        let h = weights.hidden;
+        let most = h * (depth + 1);
+        let zonotope = Zonotope {
+            centre: vec![0.0; h],
+            generators: vec![0.0; h * most],
+            count: 0,
+            magnitude: vec![0.0; h],
+        };
+        let product = Product {
+            centre: vec![0.0; h],
+            generators: vec![0.0; h * most],
+            radius: vec![0.0; h],
+            magnitude: vec![0.0; h],
+        };
+        Pusher {
+            weights,
+            levels: vec![zonotope; depth + 1],
+            products: vec![product; depth],
+            steps: 0,
+        }
+    }
+
+    /// Level 0 becomes the box `[low, high]`, with one generator per unit.
+    pub(crate) fn load_box(&mut self, low: &[f64], high: &[f64]) {
+        let h = self.weights.hidden;
+        let zonotope = &mut self.levels[0];
+        zonotope.count = h;
+        zonotope.generators[..h * h].fill(0.0);
+        for j in 0..h {
+            let centre = 0.5 * (low[j] + high[j]);
+            // Rounded up, so that the box is inside whatever the centre rounded to.
+            let radius = (high[j] - centre).max(centre - low[j]) * (1.0 + 4.0 * UNIT) + TINY;
+            zonotope.centre[j] = centre;
+            zonotope.generators[j * h + j] = radius;
+            zonotope.magnitude[j] = (centre.abs() + radius) * INFLATE;
+        }
+    }
+
+    /// Computes the product of the zonotope at `level`, shared by its four children.
+    pub(crate) fn product(&mut self, level: usize) {
+        let w = self.weights;
+        let h = w.hidden;
+        let zonotope = &self.levels[level];
+        let product = &mut self.products[level];
+        multiply(&w.w_rows, &zonotope.centre, &mut product.centre, h);
+        product.radius.fill(0.0);
+        for k in 0..zonotope.count {
+            let column = &zonotope.generators[k * h..(k + 1) * h];
+            let out = &mut product.generators[k * h..(k + 1) * h];
+            multiply(&w.w_rows, column, out, h);
+            for (radius, g) in product.radius.iter_mut().zip(out.iter()) {
+                *radius += g.abs();
+            }
+        }
+        for radius in &mut product.radius {
+            *radius *= INFLATE;
+        }
+        multiply(
+            &w.w_rows_abs,
+            &zonotope.magnitude,
+            &mut product.magnitude,
+            h,
+        );
+    }
+
+    /// Steps the zonotope at `level` (its product computed) on the input
+    /// pair `pair` (`a + 2 b`) into `level + 1`, and bounds the output that
+    /// step decides against the bit `expected`.
+    pub(crate) fn child(&mut self, level: usize, pair: usize, expected: bool) -> Output {
+        self.steps += 1;
+        let w = self.weights;
+        let h = w.hidden;
+        let (x_a, x_b) = (pair & 1 == 1, pair & 2 == 2);
+        let (below, above) = self.levels.split_at_mut(level + 1);
+        let parent_count = below[level].count;
+        let child = &mut above[0];
+        let product = &self.products[level];
+        let count = parent_count + h;
+        child.count = count;
+        let pre_gamma = 4.0 * gamma(h + 3);
+        let mut failed = false;
+        for j in 0..h {
+            let mut centre = product.centre[j];
+            if x_a {
+                centre += w.w_a[j];
+            }
+            if x_b {
+                centre += w.w_b[j];
+            }
+            // The program's rounding and this code's, of the pre-activation.
+            let error = pre_gamma * (product.magnitude[j] + w.w_in_abs[j]) * INFLATE + TINY;
+            let radius = product.radius[j];
+            let spread = radius + error + 4.0 * UNIT * (centre.abs() + radius + error);
+            let Some(relaxation) = relax(centre - spread, centre + spread) else {
+                failed = true;
+                break;
+            };
+            let Relaxation {
+                slope,
+                offset,
+                band,
+            } = relaxation;
+            let new_centre = slope * centre + offset;
+            let noise = (slope * error
+                + band
+                + SIGMOID_ERROR
+                + 4.0 * UNIT * ((slope * centre).abs() + offset.abs() + slope * radius))
+                * INFLATE
+                + TINY;
+            child.centre[j] = new_centre;
+            for k in 0..parent_count {
+                child.generators[k * h + j] = slope * product.generators[k * h + j];
+            }
+            child.magnitude[j] = (new_centre.abs() + slope * radius + noise) * INFLATE;
+            // The new generators form a diagonal block: column parent_count + j is unit j's noise.
+            let column = &mut child.generators[(parent_count + j) * h..(parent_count + j + 1) * h];
+            column.fill(0.0);
+            column[j] = noise;
+        }
+        if failed {
+            return Output {
+                margin: f64::NEG_INFINITY,
+            };
+        }
+        self.output(level + 1, expected)
+    }
+
+    /// Bounds the output pre-activation of the zonotope at `level` against `expected`.
+    fn output(&self, level: usize, expected: bool) -> Output {
+        let w = self.weights;
+        let h = w.hidden;
+        let zonotope = &self.levels[level];
+        let centre: f64 = (0..h).map(|j| w.w_out[j] * zonotope.centre[j]).sum();
+        let mut radius = 0.0;
+        for k in 0..zonotope.count {
+            let column = &zonotope.generators[k * h..(k + 1) * h];
+            let g: f64 = column.iter().zip(&w.w_out).map(|(g, w)| g * w).sum();
+            radius += g.abs();
+        }
+        radius *= INFLATE;
+        let magnitude: f64 = (0..h)
+            .map(|j| w.w_out[j].abs() * zonotope.magnitude[j])
+            .sum();
+        let error = 4.0 * gamma(h + 1) * magnitude * INFLATE + TINY;
+        let spread = radius + error + 4.0 * UNIT * (centre.abs() + radius + error);
+        let margin = if expected {
+            centre - spread - OUTPUT_THRESHOLD
+        } else {
+            -centre - spread - OUTPUT_THRESHOLD
+        };
+        Output {
+            margin: if margin.is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                margin
+            },
+        }
+    }
+
+    /// The largest amount by which the zonotope at `level` sticks out of the
+    /// box `[low, high]` in any unit, with that unit (0 or less: inside), and
+    /// its bounding box written into `image_low` and `image_high`.
+    pub(crate) fn excess(
+        &self,
+        level: usize,
+        low: &[f64],
+        high: &[f64],
+        image_low: &mut [f64],
+        image_high: &mut [f64],
+    ) -> (f64, usize) {
+        let h = self.weights.hidden;
+        let zonotope = &self.levels[level];
+        let mut worst = (f64::NEG_INFINITY, 0);
+        for j in 0..h {
+            let mut radius = 0.0;
+            for k in 0..zonotope.count {
+                radius += zonotope.generators[k * h + j].abs();
+            }
+            let centre = zonotope.centre[j];
+            let spread = radius * INFLATE + 4.0 * UNIT * (centre.abs() + radius) + TINY;
+            let (below, above) = (centre - spread, centre + spread);
+            image_low[j] = below;
+            image_high[j] = above;
+            let excess = (low[j] - below).max(above - high[j]);
+            let excess = if excess.is_nan() {
+                f64::INFINITY
+            } else {
+                excess
+            };
+            if excess > worst.0 {
+                worst = (excess, j);
+            }
+        }
+        worst
+    }
+}
+
+/// `out[j] = sum_i rows[i * h + j] * x[i]`: a vector times a row-major matrix,
+/// row by row so that the inner loop runs over contiguous memory.
+#[inline]
+fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
+    out.fill(0.0);
+    for (i, &xi) in x.iter().enumerate().take(h) {
+        if xi == 0.0 {
+            continue;
+        }
+        let row = &rows[i * h..(i + 1) * h];
+        for (o, &w) in out.iter_mut().zip(row) {
+            *o += w * xi;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! The keys of the induction: the carry entering a window of the last
+//! `history` input pairs, and the window.
+//!
+//! Every carry inside the window follows from its key, so every target of
+//! the next steps does too; reading `steps` more pairs leads from a key to
+//! exactly one key (`steps <= history`).
+
+/// The key space of one history length and one induction step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Keys {
+    history: usize,
+    steps: usize,
+}
+
+/// The carry after reading `pair` (`a + 2 b`) with carry `carry` in.
+pub(crate) fn carry_after(carry: bool, pair: usize) -> bool {
+    let (a, b) = (pair & 1 == 1, pair & 2 == 2);
+    (a && b) || (carry && (a ^ b))
+}
+
+/// The sum bit of reading `pair` with carry `carry` in.
+pub(crate) fn sum_bit(carry: bool, pair: usize) -> bool {
+    let (a, b) = (pair & 1 == 1, pair & 2 == 2);
+    a ^ b ^ carry
+}
+
+impl Keys {
+    /// Keys of windows of `history` pairs, for an induction of `steps` steps.
+    pub(crate) fn new(history: usize, steps: usize) -> Self {
+        Keys { history, steps }
+    }
+
+    /// Pairs in a window.
+    pub(crate) fn history(&self) -> usize {
+        self.history
+    }
+
+    /// Pairs read by one induction step.
+    pub(crate) fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// The longest words of the base: `history + steps` pairs.
+    pub(crate) fn base_length(&self) -> usize {
+        self.history + self.steps
+    }
+
+    /// How many keys: `2 * 4^history`.
+    pub(crate) fn count(&self) -> usize {
+        2 << (2 * self.history)
+    }
+
+    /// The index of the key with carry `carry` into the window `window`
+    /// (oldest pair first): the carry in bit 0, pair `i` in bits `2i + 1, 2i + 2`.
+    pub(crate) fn index(&self, carry: bool, window: &[usize]) -> usize {
+        let pairs = window
+            .iter()
+            .rev()
+            .fold(0, |index, &pair| (index << 2) | pair);
+        usize::from(carry) | (pairs << 1)
+    }
+
+    /// The carry into key `key`'s window.
+    pub(crate) fn carry_in(&self, key: usize) -> bool {
+        key & 1 == 1
+    }
+
+    /// Pair `i` (from the oldest, 0) of key `key`'s window.
+    pub(crate) fn pair(&self, key: usize, i: usize) -> usize {
+        (key >> (1 + 2 * i)) & 3
+    }
+
+    /// The carry after key `key`'s whole window: the carry into the pairs read next.
+    pub(crate) fn carry_out(&self, key: usize) -> bool {
+        (0..self.history).fold(self.carry_in(key), |carry, i| {
+            carry_after(carry, self.pair(key, i))
+        })
+    }
+
+    /// The key reached from `key` by reading the `steps` pairs of `word`
+    /// (pair `i` in bits `2i, 2i + 1`, the first read lowest).
+    pub(crate) fn next(&self, key: usize, word: usize) -> usize {
+        let carry = (0..self.steps).fold(self.carry_in(key), |carry, i| {
+            carry_after(carry, self.pair(key, i))
+        });
+        let kept = (key >> 1) >> (2 * self.steps);
+        let shifted = word << (2 * (self.history - self.steps));
+        usize::from(carry) | ((kept | shifted) << 1)
+    }
+
+    /// The window of `key` as digits, oldest first: `a + 2 b` for each pair.
+    pub(crate) fn window_digits(&self, key: usize) -> String {
+        (0..self.history)
+            .map(|i| char::from(b'0' + self.pair(key, i) as u8))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_key_is_the_window_slid_with_its_carry() {
+        let keys = Keys::new(4, 3);
+        // carry 1 into window (1,1) (0,0) (0,1) (1,0) = digits 3 0 2 1
+        let key = keys.index(true, &[3, 0, 2, 1]);
+        assert_eq!(keys.window_digits(key), "3021");
+        assert!(keys.carry_in(key));
+        // read 1 2 3: the window becomes 1 1 2 3, carry after 3 0 2 from 1: 1, 0, 0.
+        let word = 1 | (2 << 2) | (3 << 4);
+        let next = keys.next(key, word);
+        assert_eq!(keys.window_digits(next), "1123");
+        assert!(!keys.carry_in(next));
+        assert!(!keys.carry_out(key)); // 1 -> (3) 1 -> (0) 0 -> (2) 0 -> (1) 0
+    }
+}
