@@ -77,7 +77,9 @@
 mod adder;
 mod bits;
 mod bptt;
+mod certificate;
 mod error;
+mod files;
 mod model_file;
 mod network;
 mod optim;
@@ -90,14 +92,15 @@ pub use adder::{
 };
 pub use bits::{BitWidth, decimal_sum};
 pub use bptt::{Gradients, Workspace};
+pub use certificate::{
+    CERTIFICATE_FORMAT_VERSION, Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS,
+    ProofConfig,
+};
 pub use error::Error;
 pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
 pub use network::{DynRnn, Init, Network, Real, Rnn, RnnAllocator};
 pub use optim::{Adam, Momentum, Optimizer, OptimizerKind, Sgd};
-pub use prove::{
-    Cell, Certificate, CheckReport, EXP_RELATIVE_ERROR, MAX_HISTORY, MAX_SPLITS, NotProven,
-    OUTPUT_THRESHOLD, ProofConfig, Proven, Verdict, check, prove,
-};
+pub use prove::{EXP_RELATIVE_ERROR, NotProven, OUTPUT_THRESHOLD, Proven, Verdict, check, prove};
 pub use train::SequenceTrainer;
 pub use verify::{Counterexample, Counts, Coverage, Report, verify};
 

@@ -1,12 +1,11 @@
 //! Model files: a network and how it was trained, as human-readable JSON.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix, U1, U2};
 use serde::{Deserialize, Serialize};
 
+use crate::files::{fnv1a, read_text, shorten, write_atomically};
 use crate::{Counts, Coverage, Error, Init, Network, OptimizerKind, Real, RnnAllocator};
 
 /// The version of the model-file format this crate writes and reads.
@@ -149,16 +148,6 @@ impl ModelFile {
         })?;
         Ok(format!("{:016x}", fnv1a(text.as_bytes())))
     }
-}
-
-/// FNV-1a, 64 bits: the checksum of model files and certificates.
-pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in bytes {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
 }
 
 /// The fields every version of the format starts with.
@@ -359,43 +348,6 @@ where
     }
 }
 
-/// Writes `text` and a newline to `path` with `.tmp` added to its name, then
-/// renames that over `path`, so that a failed save leaves any old file whole.
-pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
-    let temporary = temporary_path(path);
-    let io = |err: std::io::Error| Error::Io {
-        reason: format!("{}: {err}", path.display()),
-    };
-    let written = fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
-        file.write_all(b"\n")?;
-        file.sync_all()
-    });
-    if let Err(err) = written.and_then(|()| fs::rename(&temporary, path)) {
-        // Nothing to do if the temporary file was never made.
-        let _ = fs::remove_file(&temporary);
-        return Err(io(err));
-    }
-    Ok(())
-}
-
-/// The text of the file `path`.
-pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
-    let bytes = fs::read(path).map_err(|err| Error::Io {
-        reason: format!("{}: {err}", path.display()),
-    })?;
-    String::from_utf8(bytes).map_err(|_| Error::ModelFile {
-        reason: "the file is not UTF-8 text".to_owned(),
-    })
-}
-
-/// `path` with `.tmp` added to its file name.
-fn temporary_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
-
 /// A copy of `matrix` in `f64`, with run-time shape.
 fn dynamic_copy<T: Real, R: Dim, C: Dim>(matrix: &OMatrix<T, R, C>) -> DMatrix<f64>
 where
@@ -442,12 +394,4 @@ where
         C::from_usize(cols),
         matrix.iter().map(|&w| nalgebra::convert::<f64, T>(w)),
     ))
-}
-
-/// At most the first 40 characters of `text`, for messages.
-pub(crate) fn shorten(text: &str) -> String {
-    match text.char_indices().nth(40) {
-        None => text.to_owned(),
-        Some((end, _)) => format!("{}...", &text[..end]),
-    }
 }

@@ -1,4 +1,4 @@
-//! The base of the induction: every word of up to `history + steps` input
+//! The base of the induction: every word of up to a given number of input
 //! pairs, stepped with the program's own code from `h_0 = 0`.
 //!
 //! Each state is computed by `Network::recurrent_into` then
@@ -24,7 +24,7 @@ pub(crate) struct Base {
     pub(crate) steps: u64,
 }
 
-/// Walks every word of `1..=keys.base_length()` pairs and shows `visit` each
+/// Walks every word of `1..=length` pairs and shows a visitor each
 /// state at a time that has a key (from `keys.history() + 1` on) with its
 /// key. A visitor is made once per thread by `make_visitor`, and the
 /// visitors are handed back for merging. Deterministic: the visits a state gets do not
@@ -32,6 +32,7 @@ pub(crate) struct Base {
 pub(crate) fn walk<H, V>(
     network: &Network<U2, H, U1, f64>,
     keys: &Keys,
+    length: usize,
     threads: usize,
     make_visitor: impl Fn() -> V + Sync,
 ) -> (Base, Vec<V>)
@@ -45,7 +46,7 @@ where
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results = Mutex::new((Base::default(), Vec::new()));
     let work = || {
-        let mut walker = Walker::new(network, keys, make_visitor());
+        let mut walker = Walker::new(network, keys, length, make_visitor());
         loop {
             let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(&job) = jobs.get(index) else { break };
@@ -90,6 +91,7 @@ where
 {
     network: &'a Network<U2, H, U1, f64>,
     keys: &'a Keys,
+    length: usize,
     hidden: Vec<OVector<f64, H>>,
     recurrent: Vec<OVector<f64, H>>,
     output: OVector<f64, U1>,
@@ -107,9 +109,10 @@ where
     DefaultAllocator: RnnAllocator<U2, H, U1>,
     V: Visit,
 {
-    fn new(network: &'a Network<U2, H, U1, f64>, keys: &'a Keys, visit: V) -> Self {
+    fn new(network: &'a Network<U2, H, U1, f64>, keys: &'a Keys, length: usize, visit: V) -> Self {
         let hidden = network.w_hh.shape_generic().0;
-        let levels = keys.base_length() + 1;
+        let length = length.max(2);
+        let levels = length + 1;
         let input = |pair: usize| {
             let mut input = OVector::<f64, U2>::zeros();
             input[0] = from_bit(pair & 1 == 1);
@@ -119,6 +122,7 @@ where
         Walker {
             network,
             keys,
+            length,
             hidden: vec![OVector::zeros_generic(hidden, U1); levels],
             recurrent: vec![OVector::zeros_generic(hidden, U1); levels],
             output: OVector::<f64, U1>::zeros(),
@@ -138,9 +142,6 @@ where
         let Some(path) = self.step(0, path, job & 3) else {
             return;
         };
-        if self.keys.base_length() < 2 {
-            return;
-        }
         self.network
             .recurrent_into(&self.hidden[1], &mut self.recurrent[1]);
         let Some(path) = self.step(1, path, job >> 2) else {
@@ -178,7 +179,7 @@ where
 
     /// Every continuation of the state at `level` up to the base length.
     fn descend(&mut self, level: usize, path: Path) {
-        if level >= self.keys.base_length() {
+        if level >= self.length {
             return;
         }
         if self
@@ -193,6 +194,54 @@ where
         for pair in 0..4 {
             if let Some(child) = self.step(level, path, pair) {
                 self.descend(level + 1, child);
+            }
+        }
+    }
+}
+
+/// Shows `visit` every keyed state of `count` random words of `length`
+/// pairs (ChaCha8 of `seed`), stepped with the program's code: states with a
+/// long history, which a walk of short words never reaches. One thread, so
+/// that the visits come in one order.
+pub(crate) fn trajectories<H>(
+    network: &Network<U2, H, U1, f64>,
+    keys: &Keys,
+    (count, length, seed): (usize, usize, u64),
+    visit: &mut impl Visit,
+) where
+    H: Dim,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+{
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+    let hidden = network.w_hh.shape_generic().0;
+    let mut state = OVector::<f64, H>::zeros_generic(hidden, U1);
+    let mut recurrent = state.clone();
+    let mut output = OVector::<f64, U1>::zeros();
+    let inputs: [OVector<f64, U2>; 4] = std::array::from_fn(|pair| {
+        OVector::<f64, U2>::new(from_bit(pair & 1 == 1), from_bit(pair & 2 == 2))
+    });
+    let history = keys.history();
+    let mut pairs = vec![0; length + 1];
+    let mut carries = vec![false; length + 1];
+    for _ in 0..count {
+        state.fill(0.0);
+        // Runs of one pair are where states drift the most: half the words are made of them.
+        let runs = rng.random::<bool>();
+        let mut pair = rng.random_range(0..4);
+        for t in 1..=length {
+            if !runs || rng.random_range(0..8) == 0 {
+                pair = rng.random_range(0..4);
+            }
+            network.recurrent_into(&state, &mut recurrent);
+            network.finish_step(&inputs[pair], &mut recurrent, &mut output);
+            std::mem::swap(&mut state, &mut recurrent);
+            pairs[t] = pair;
+            carries[t] = crate::prove::keys::carry_after(carries[t - 1], pair);
+            if t > history {
+                let start = t - history;
+                let key = keys.index(carries[start], &pairs[start + 1..=t]);
+                visit.visit(key, state.as_slice());
             }
         }
     }

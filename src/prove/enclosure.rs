@@ -135,6 +135,9 @@ struct Zonotope {
     count: usize,
     /// An upper bound on `|h_j|` over the zonotope, for the rounding bounds.
     magnitude: Vec<f64>,
+    /// What the zonotope may miss of the set it stands for, per unit: the
+    /// roundings of turning an oriented cell into a zonotope (level 0 only).
+    slack: Vec<f64>,
 }
 
 /// The shared half of the steps out of one zonotope: `W_hh^T` applied to it.
@@ -148,6 +151,8 @@ struct Product {
     radius: Vec<f64>,
     /// `sum_i |W_hh[i, j]| |h_i|` bounded over the zonotope.
     magnitude: Vec<f64>,
+    /// `sum_i |W_hh[i, j]| slack_i`: what the zonotope's slack adds to a pre-activation.
+    extra: Vec<f64>,
 }
 
 /// What one step of a zonotope showed about the output it decides.
@@ -165,6 +170,7 @@ pub(crate) struct Pusher<'a> {
     weights: &'a Weights,
     levels: Vec<Zonotope>,
     products: Vec<Product>,
+    scratch: Scratch,
     /// Zonotope steps taken.
     pub(crate) steps: u64,
 }
@@ -179,34 +185,74 @@ impl<'a> Pusher<'a> {
             generators: vec![0.0; h * most],
             count: 0,
             magnitude: vec![0.0; h],
+            slack: vec![0.0; h],
         };
         let product = Product {
             centre: vec![0.0; h],
             generators: vec![0.0; h * most],
             radius: vec![0.0; h],
             magnitude: vec![0.0; h],
+            extra: vec![0.0; h],
         };
         Pusher {
             weights,
             levels: vec![zonotope; depth + 1],
             products: vec![product; depth],
+            scratch: Scratch {
+                centre: vec![0.0; h],
+                column: vec![0.0; h],
+                radius: vec![0.0; h],
+                magnitude: vec![0.0; h],
+            },
             steps: 0,
         }
     }
 
-    /// Level 0 becomes the box `[low, high]`, with one generator per unit.
-    pub(crate) fn load_box(&mut self, low: &[f64], high: &[f64]) {
+    /// Level 0 becomes the cell `{ Q y : y in [low, high] }`, with one
+    /// generator per axis: `Q` is `basis`, or the identity.
+    pub(crate) fn load_cell(&mut self, low: &[f64], high: &[f64], basis: Option<&Basis>) {
         let h = self.weights.hidden;
         let zonotope = &mut self.levels[0];
         zonotope.count = h;
         zonotope.generators[..h * h].fill(0.0);
-        for j in 0..h {
-            let centre = 0.5 * (low[j] + high[j]);
+        zonotope.slack.fill(0.0);
+        let middle_and_radius = |k: usize| {
+            let centre = 0.5 * (low[k] + high[k]);
             // Rounded up, so that the box is inside whatever the centre rounded to.
-            let radius = (high[j] - centre).max(centre - low[j]) * (1.0 + 4.0 * UNIT) + TINY;
-            zonotope.centre[j] = centre;
-            zonotope.generators[j * h + j] = radius;
-            zonotope.magnitude[j] = (centre.abs() + radius) * INFLATE;
+            let radius = (high[k] - centre).max(centre - low[k]) * (1.0 + 4.0 * UNIT) + TINY;
+            (centre, radius)
+        };
+        match basis {
+            None => {
+                for j in 0..h {
+                    let (centre, radius) = middle_and_radius(j);
+                    zonotope.centre[j] = centre;
+                    zonotope.generators[j * h + j] = radius;
+                    zonotope.magnitude[j] = (centre.abs() + radius) * INFLATE;
+                }
+            }
+            Some(basis) => {
+                zonotope.centre.fill(0.0);
+                zonotope.magnitude.fill(0.0);
+                for k in 0..h {
+                    let (middle, radius) = middle_and_radius(k);
+                    let axis = &basis.q[k * h..(k + 1) * h];
+                    let column = &mut zonotope.generators[k * h..(k + 1) * h];
+                    for (j, &q) in axis.iter().enumerate() {
+                        zonotope.centre[j] += q * middle;
+                        column[j] = q * radius;
+                        // Bounds the roundings of the centre's sum and of this generator.
+                        zonotope.slack[j] += q.abs() * (middle.abs() + radius);
+                    }
+                }
+                let rounding = 4.0 * gamma(h + 1);
+                for j in 0..h {
+                    zonotope.slack[j] = zonotope.slack[j] * rounding * INFLATE + TINY;
+                    let radius: f64 = (0..h).map(|k| zonotope.generators[k * h + j].abs()).sum();
+                    zonotope.magnitude[j] =
+                        (zonotope.centre[j].abs() + radius + zonotope.slack[j]) * INFLATE;
+                }
+            }
         }
     }
 
@@ -235,6 +281,7 @@ impl<'a> Pusher<'a> {
             &mut product.magnitude,
             h,
         );
+        multiply(&w.w_rows_abs, &zonotope.slack, &mut product.extra, h);
     }
 
     /// Steps the zonotope at `level` (its product computed) on the input
@@ -262,7 +309,9 @@ impl<'a> Pusher<'a> {
                 centre += w.w_b[j];
             }
             // The program's rounding and this code's, of the pre-activation.
-            let error = pre_gamma * (product.magnitude[j] + w.w_in_abs[j]) * INFLATE + TINY;
+            let error = (pre_gamma * (product.magnitude[j] + w.w_in_abs[j]) + product.extra[j])
+                * INFLATE
+                + TINY;
             let radius = product.radius[j];
             let spread = radius + error + 4.0 * UNIT * (centre.abs() + radius + error);
             let Some(relaxation) = relax(centre - spread, centre + spread) else {
@@ -286,6 +335,7 @@ impl<'a> Pusher<'a> {
                 child.generators[k * h + j] = slope * product.generators[k * h + j];
             }
             child.magnitude[j] = (new_centre.abs() + slope * radius + noise) * INFLATE;
+            child.slack[j] = 0.0;
             // The new generators form a diagonal block: column parent_count + j is unit j's noise.
             let column = &mut child.generators[(parent_count + j) * h..(parent_count + j + 1) * h];
             column.fill(0.0);
@@ -332,30 +382,64 @@ impl<'a> Pusher<'a> {
     }
 
     /// The largest amount by which the zonotope at `level` sticks out of the
-    /// box `[low, high]` in any unit, with that unit (0 or less: inside), and
-    /// its bounding box written into `image_low` and `image_high`.
+    /// cell `{ Q y : y in [low, high] }` (`Q` is `basis`, or the identity) in
+    /// any coordinate, with that coordinate (0 or less: inside), and the box of
+    /// its coordinates written into `image_low` and `image_high`.
     pub(crate) fn excess(
-        &self,
+        &mut self,
         level: usize,
-        low: &[f64],
-        high: &[f64],
+        (low, high): (&[f64], &[f64]),
+        basis: Option<&Basis>,
         image_low: &mut [f64],
         image_high: &mut [f64],
     ) -> (f64, usize) {
         let h = self.weights.hidden;
         let zonotope = &self.levels[level];
+        match basis {
+            None => {
+                for j in 0..h {
+                    let mut radius = 0.0;
+                    for k in 0..zonotope.count {
+                        radius += zonotope.generators[k * h + j].abs();
+                    }
+                    let centre = zonotope.centre[j];
+                    let spread = radius * INFLATE + 4.0 * UNIT * (centre.abs() + radius) + TINY;
+                    image_low[j] = centre - spread;
+                    image_high[j] = centre + spread;
+                }
+            }
+            Some(basis) => {
+                // w = Q^T x over the zonotope, then y = Q^-1 x within r / (1 - r) |w| of w.
+                let scratch = &mut self.scratch;
+                transpose_times(&basis.q, &zonotope.centre, &mut scratch.centre, h);
+                scratch.radius.fill(0.0);
+                for k in 0..zonotope.count {
+                    let column = &zonotope.generators[k * h..(k + 1) * h];
+                    transpose_times(&basis.q, column, &mut scratch.column, h);
+                    for (radius, g) in scratch.radius.iter_mut().zip(&scratch.column) {
+                        *radius += g.abs();
+                    }
+                }
+                transpose_times(&basis.q_abs, &zonotope.magnitude, &mut scratch.magnitude, h);
+                let rounding = 4.0 * gamma(h + 1);
+                let mut largest: f64 = 0.0;
+                for i in 0..h {
+                    let error = rounding * scratch.magnitude[i] * INFLATE + TINY;
+                    scratch.radius[i] = scratch.radius[i] * INFLATE + error;
+                    largest = largest.max(scratch.centre[i].abs() + scratch.radius[i]);
+                }
+                let inverse_error = basis.residual / (1.0 - basis.residual) * largest * INFLATE;
+                for i in 0..h {
+                    let (centre, radius) = (scratch.centre[i], scratch.radius[i] + inverse_error);
+                    let spread = radius + 4.0 * UNIT * (centre.abs() + radius) + TINY;
+                    image_low[i] = centre - spread;
+                    image_high[i] = centre + spread;
+                }
+            }
+        }
         let mut worst = (f64::NEG_INFINITY, 0);
         for j in 0..h {
-            let mut radius = 0.0;
-            for k in 0..zonotope.count {
-                radius += zonotope.generators[k * h + j].abs();
-            }
-            let centre = zonotope.centre[j];
-            let spread = radius * INFLATE + 4.0 * UNIT * (centre.abs() + radius) + TINY;
-            let (below, above) = (centre - spread, centre + spread);
-            image_low[j] = below;
-            image_high[j] = above;
-            let excess = (low[j] - below).max(above - high[j]);
+            let excess = (low[j] - image_low[j]).max(image_high[j] - high[j]);
             let excess = if excess.is_nan() {
                 f64::INFINITY
             } else {
@@ -366,6 +450,97 @@ impl<'a> Pusher<'a> {
             }
         }
         worst
+    }
+}
+
+/// Buffers for the coordinates of an image in an oriented cell.
+#[derive(Debug, Clone)]
+struct Scratch {
+    centre: Vec<f64>,
+    column: Vec<f64>,
+    radius: Vec<f64>,
+    magnitude: Vec<f64>,
+}
+
+/// The axes of an oriented cell: an `H x H` matrix `Q`, column `k` the
+/// `k`-th axis, close to orthonormal, and a proven bound on how far `Q^T` is
+/// from its inverse.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Basis {
+    /// `Q[j, k]` at `k * hidden + j`.
+    pub(crate) q: Vec<f64>,
+    q_abs: Vec<f64>,
+    /// An upper bound on `||I - Q^T Q||_inf`, below 1/2.
+    residual: f64,
+}
+
+impl Basis {
+    /// The basis of the column-major `hidden x hidden` matrix `q`, if its
+    /// columns are finite and close enough to orthonormal (`||I - Q^T Q||`
+    /// surely below 1/2).
+    pub(crate) fn new(q: Vec<f64>, hidden: usize) -> Option<Self> {
+        if q.len() != hidden * hidden || !q.iter().all(|x| x.is_finite()) {
+            return None;
+        }
+        let h = hidden;
+        let rounding = 4.0 * gamma(h + 1);
+        let mut residual: f64 = 0.0;
+        for i in 0..h {
+            let mut row = 0.0;
+            for j in 0..h {
+                let (qi, qj) = (&q[i * h..(i + 1) * h], &q[j * h..(j + 1) * h]);
+                let dot: f64 = qi.iter().zip(qj).map(|(a, b)| a * b).sum();
+                let size: f64 = qi.iter().zip(qj).map(|(a, b)| (a * b).abs()).sum();
+                let identity = if i == j { 1.0 } else { 0.0 };
+                row += (identity - dot).abs() + rounding * size + 4.0 * UNIT * (1.0 + dot.abs());
+            }
+            residual = residual.max(row * INFLATE);
+        }
+        if residual.is_finite() && residual < 0.5 {
+            Some(Basis {
+                q_abs: q.iter().map(|x| x.abs()).collect(),
+                q,
+                residual,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// Bounds on the coordinates `y = Q^-1 x` of the point `x`, written into
+    /// `low` and `high`.
+    pub(crate) fn coordinates(&self, x: &[f64], low: &mut [f64], high: &mut [f64]) {
+        let h = x.len();
+        let rounding = 4.0 * gamma(h + 1);
+        let mut largest: f64 = 0.0;
+        for i in 0..h {
+            let axis = &self.q[i * h..(i + 1) * h];
+            let w: f64 = axis.iter().zip(x).map(|(a, b)| a * b).sum();
+            let size: f64 = axis.iter().zip(x).map(|(a, b)| (a * b).abs()).sum();
+            let error = rounding * size * INFLATE + TINY;
+            low[i] = w - error;
+            high[i] = w + error;
+            largest = largest.max(w.abs() + error);
+        }
+        let inverse_error = self.residual / (1.0 - self.residual) * largest * INFLATE;
+        for i in 0..h {
+            let spread_low = inverse_error + 4.0 * UNIT * low[i].abs() + TINY;
+            let spread_high = inverse_error + 4.0 * UNIT * high[i].abs() + TINY;
+            low[i] -= spread_low;
+            high[i] += spread_high;
+        }
+    }
+}
+
+/// `out[i] = sum_j q[i * h + j] * x[j]`: `Q^T x` for a column-major `Q`.
+#[inline]
+fn transpose_times(q: &[f64], x: &[f64], out: &mut [f64], h: usize) {
+    for (i, o) in out.iter_mut().enumerate().take(h) {
+        *o = q[i * h..(i + 1) * h]
+            .iter()
+            .zip(x)
+            .map(|(a, b)| a * b)
+            .sum();
     }
 }
 
@@ -381,6 +556,63 @@ fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
         let row = &rows[i * h..(i + 1) * h];
         for (o, &w) in out.iter_mut().zip(row) {
             *o += w * xi;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Rnn;
+
+    /// Pushes boxes of random centres and widths through one step and checks
+    /// that the program's own steps from points of the box land inside the
+    /// image, and that a tiny box has a tiny image.
+    #[test]
+    fn images_hold_the_program_steps_and_are_tight() {
+        use nalgebra::{SVector, Vector2};
+        use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+        let net = Rnn::<2, 16, 1>::from_seed(3);
+        let [w_ih, w_hh, w_ho] = net.weights();
+        let weights = Weights::new(w_ih, w_hh, w_ho);
+        let mut pusher = Pusher::new(&weights, 3);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let (mut image_low, mut image_high) = (vec![0.0; 16], vec![0.0; 16]);
+        for width in [1e-9, 1e-4, 1e-2, 0.2] {
+            let centre: Vec<f64> = (0..16).map(|_| rng.random_range(0.0..1.0)).collect();
+            let low: Vec<f64> = centre.iter().map(|c| c - width / 2.0).collect();
+            let high: Vec<f64> = centre.iter().map(|c| c + width / 2.0).collect();
+            pusher.load_cell(&low, &high, None);
+            pusher.product(0);
+            for pair in 0..4 {
+                pusher.child(0, pair, false);
+                let far = vec![f64::INFINITY; 16];
+                let near = vec![f64::NEG_INFINITY; 16];
+                pusher.excess(1, (&near, &far), None, &mut image_low, &mut image_high);
+                let spread = (0..16)
+                    .map(|j| image_high[j] - image_low[j])
+                    .fold(0.0, f64::max);
+                // One step multiplies widths by at most |W_hh| / 4 per unit, plus roundings.
+                let bound: f64 = (0..16)
+                    .map(|j| (0..16).map(|i| w_hh[i + 16 * j].abs()).sum::<f64>())
+                    .fold(0.0, f64::max)
+                    / 4.0;
+                assert!(
+                    spread <= bound * width * 1.5 + 1e-10,
+                    "width {width}: spread {spread}, bound {}",
+                    bound * width
+                );
+                for _ in 0..200 {
+                    let h = SVector::<f64, 16>::from_fn(|j, _| rng.random_range(low[j]..=high[j]));
+                    let x = Vector2::new(f64::from(pair as u8 & 1), f64::from(pair as u8 >> 1));
+                    let (mut next, mut out) =
+                        (SVector::<f64, 16>::zeros(), nalgebra::Vector1::zeros());
+                    net.step(&x, &h, &mut next, &mut out);
+                    for j in 0..16 {
+                        assert!(image_low[j] <= next[j] && next[j] <= image_high[j]);
+                    }
+                }
+            }
         }
     }
 }

@@ -2,24 +2,35 @@
 //! `steps` pairs, its outputs checked on the way and its image compared with
 //! the cell of the key it reaches.
 
-use crate::prove::enclosure::{Pusher, Weights};
+use crate::prove::enclosure::{Basis, Pusher, Weights};
 use crate::prove::keys::{Keys, carry_after, sum_bit};
 
-/// One box per key, `low[key * hidden + j] ..= high[key * hidden + j]`, and
-/// the number of halvings each key's box is pushed in.
+/// One cell per key, `{ Q y : low <= y <= high }` with `Q` the key's basis
+/// (or the identity) and the bounds at `key * hidden .. (key + 1) * hidden`;
+/// the pairs each key's cell is pushed through, and the number of halvings
+/// it is pushed in.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Cells {
     pub(crate) hidden: usize,
     pub(crate) low: Vec<f64>,
     pub(crate) high: Vec<f64>,
+    pub(crate) steps: Vec<usize>,
     pub(crate) splits: Vec<usize>,
+    pub(crate) bases: Vec<Basis>,
+    /// Each key's basis, an index into `bases`; `None` for the identity.
+    pub(crate) basis: Vec<Option<usize>>,
 }
 
 impl Cells {
-    /// Key `key`'s box.
+    /// Key `key`'s bounds, in its basis's coordinates.
     pub(crate) fn of(&self, key: usize) -> (&[f64], &[f64]) {
         let range = key * self.hidden..(key + 1) * self.hidden;
         (&self.low[range.clone()], &self.high[range])
+    }
+
+    /// Key `key`'s basis, `None` for the identity.
+    pub(crate) fn basis_of(&self, key: usize) -> Option<&Basis> {
+        self.basis[key].map(|index| &self.bases[index])
     }
 }
 
@@ -37,6 +48,7 @@ pub(crate) enum Failure {
     /// `excess` in unit `unit`.
     Inclusion {
         word: usize,
+        steps: usize,
         unit: usize,
         excess: f64,
     },
@@ -44,12 +56,12 @@ pub(crate) enum Failure {
 
 /// What happens to the images of one key's cell.
 pub(crate) trait Sink {
-    /// An image after the word `word`, bound for `target`, with its bounding
-    /// box; `excess` is how far it sticks out in `unit` (0 or less: inside).
-    /// Returns whether to go on.
+    /// An image after the `steps` pairs of `word`, bound for `target`, with
+    /// its bounding box; `excess` is how far it sticks out in `unit` (0 or
+    /// less: inside). Returns whether to go on.
     fn image(
         &mut self,
-        word: usize,
+        word: (usize, usize),
         target: usize,
         excess: (f64, usize),
         image: (&[f64], &[f64]),
@@ -67,7 +79,6 @@ pub(crate) struct Step<'a> {
     piece_high: Vec<f64>,
     image_low: Vec<f64>,
     image_high: Vec<f64>,
-    order: Vec<usize>,
 }
 
 impl<'a> Step<'a> {
@@ -76,39 +87,43 @@ impl<'a> Step<'a> {
         let h = weights.hidden;
         Step {
             keys,
-            pusher: Pusher::new(weights, keys.steps()),
+            pusher: Pusher::new(weights, keys.history()),
             piece_low: vec![0.0; h],
             piece_high: vec![0.0; h],
             image_low: vec![0.0; h],
             image_high: vec![0.0; h],
-            order: (0..h).collect(),
         }
     }
 
-    /// Pushes key `key`'s cell, in `2^splits` pieces, through every word.
+    /// Pushes key `key`'s cell, in `2^splits` pieces, through every word of its steps.
     /// Returns false if `sink` asked to stop.
     pub(crate) fn key(&mut self, cells: &Cells, key: usize, sink: &mut impl Sink) -> bool {
         let (low, high) = cells.of(key);
-        let splits = cells.splits[key].min(low.len());
-        // The widest units are halved, ties to the lower unit.
-        self.order.sort_by(|&x, &y| {
-            (high[y] - low[y])
-                .total_cmp(&(high[x] - low[x]))
-                .then(x.cmp(&y))
-        });
+        let splits = cells.splits[key];
         for piece in 0..1_usize << splits {
+            // Bisection `level` halves the widest unit of the piece so far
+            // (ties to the lower unit), keeping the half bit `level` of `piece` names.
             self.piece_low.copy_from_slice(low);
             self.piece_high.copy_from_slice(high);
-            for (bit, &unit) in self.order[..splits].iter().enumerate() {
-                let middle = low[unit] + 0.5 * (high[unit] - low[unit]);
-                let middle = middle.clamp(low[unit], high[unit]);
-                if piece >> bit & 1 == 0 {
+            for level in 0..splits {
+                let mut unit = 0;
+                for j in 1..low.len() {
+                    if self.piece_high[j] - self.piece_low[j]
+                        > self.piece_high[unit] - self.piece_low[unit]
+                    {
+                        unit = j;
+                    }
+                }
+                let (a, b) = (self.piece_low[unit], self.piece_high[unit]);
+                let middle = (a + 0.5 * (b - a)).clamp(a, b);
+                if piece >> level & 1 == 0 {
                     self.piece_high[unit] = middle;
                 } else {
                     self.piece_low[unit] = middle;
                 }
             }
-            self.pusher.load_box(&self.piece_low, &self.piece_high);
+            self.pusher
+                .load_cell(&self.piece_low, &self.piece_high, cells.basis_of(key));
             let carry = self.keys.carry_out(key);
             if !self.words(cells, key, 0, 0, carry, sink) {
                 return false;
@@ -138,22 +153,23 @@ impl<'a> Step<'a> {
             if output.margin < 0.0 {
                 continue;
             }
-            if level + 1 < self.keys.steps() {
+            let steps = cells.steps[key];
+            if level + 1 < steps {
                 if !self.words(cells, key, level + 1, word, carry_after(carry, pair), sink) {
                     return false;
                 }
                 continue;
             }
-            let target = self.keys.next(key, word);
-            let (low, high) = cells.of(target);
+            let target = self.keys.next(key, word, steps);
             let excess = self.pusher.excess(
                 level + 1,
-                low,
-                high,
+                cells.of(target),
+                cells.basis_of(target),
                 &mut self.image_low,
                 &mut self.image_high,
             );
-            if !sink.image(word, target, excess, (&self.image_low, &self.image_high)) {
+            let image = (&self.image_low[..], &self.image_high[..]);
+            if !sink.image((word, steps), target, excess, image) {
                 return false;
             }
         }
@@ -170,13 +186,18 @@ pub(crate) struct FirstFailure {
 impl Sink for FirstFailure {
     fn image(
         &mut self,
-        word: usize,
+        (word, steps): (usize, usize),
         _target: usize,
         (excess, unit): (f64, usize),
         _: (&[f64], &[f64]),
     ) -> bool {
         if excess > 0.0 {
-            self.failure = Some(Failure::Inclusion { word, unit, excess });
+            self.failure = Some(Failure::Inclusion {
+                word,
+                steps,
+                unit,
+                excess,
+            });
             return false;
         }
         true

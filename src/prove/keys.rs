@@ -2,14 +2,13 @@
 //! `history` input pairs, and the window.
 //!
 //! Every carry inside the window follows from its key, so every target of
-//! the next steps does too; reading `steps` more pairs leads from a key to
-//! exactly one key (`steps <= history`).
+//! the next steps does too; reading up to `history` more pairs leads from a
+//! key to exactly one key.
 
-/// The key space of one history length and one induction step.
+/// The key space of one history length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Keys {
     history: usize,
-    steps: usize,
 }
 
 /// The carry after reading `pair` (`a + 2 b`) with carry `carry` in.
@@ -25,24 +24,14 @@ pub(crate) fn sum_bit(carry: bool, pair: usize) -> bool {
 }
 
 impl Keys {
-    /// Keys of windows of `history` pairs, for an induction of `steps` steps.
-    pub(crate) fn new(history: usize, steps: usize) -> Self {
-        Keys { history, steps }
+    /// Keys of windows of `history` pairs.
+    pub(crate) fn new(history: usize) -> Self {
+        Keys { history }
     }
 
     /// Pairs in a window.
     pub(crate) fn history(&self) -> usize {
         self.history
-    }
-
-    /// Pairs read by one induction step.
-    pub(crate) fn steps(&self) -> usize {
-        self.steps
-    }
-
-    /// The longest words of the base: `history + steps` pairs.
-    pub(crate) fn base_length(&self) -> usize {
-        self.history + self.steps
     }
 
     /// How many keys: `2 * 4^history`.
@@ -78,13 +67,13 @@ impl Keys {
     }
 
     /// The key reached from `key` by reading the `steps` pairs of `word`
-    /// (pair `i` in bits `2i, 2i + 1`, the first read lowest).
-    pub(crate) fn next(&self, key: usize, word: usize) -> usize {
-        let carry = (0..self.steps).fold(self.carry_in(key), |carry, i| {
+    /// (pair `i` in bits `2i, 2i + 1`, the first read lowest), `steps <= history`.
+    pub(crate) fn next(&self, key: usize, word: usize, steps: usize) -> usize {
+        let carry = (0..steps).fold(self.carry_in(key), |carry, i| {
             carry_after(carry, self.pair(key, i))
         });
-        let kept = (key >> 1) >> (2 * self.steps);
-        let shifted = word << (2 * (self.history - self.steps));
+        let kept = (key >> 1) >> (2 * steps);
+        let shifted = word << (2 * (self.history - steps));
         usize::from(carry) | ((kept | shifted) << 1)
     }
 
@@ -102,14 +91,14 @@ mod tests {
 
     #[test]
     fn next_key_is_the_window_slid_with_its_carry() {
-        let keys = Keys::new(4, 3);
+        let keys = Keys::new(4);
         // carry 1 into window (1,1) (0,0) (0,1) (1,0) = digits 3 0 2 1
         let key = keys.index(true, &[3, 0, 2, 1]);
         assert_eq!(keys.window_digits(key), "3021");
         assert!(keys.carry_in(key));
         // read 1 2 3: the window becomes 1 1 2 3, carry after 3 0 2 from 1: 1, 0, 0.
         let word = 1 | (2 << 2) | (3 << 4);
-        let next = keys.next(key, word);
+        let next = keys.next(key, word, 3);
         assert_eq!(keys.window_digits(next), "1123");
         assert!(!keys.carry_in(next));
         assert!(!keys.carry_out(key)); // 1 -> (3) 1 -> (0) 0 -> (2) 0 -> (1) 0

@@ -25,7 +25,7 @@
 //!   once [`check`] has re-checked the certificate from scratch.
 
 mod base;
-mod certificate;
+mod check;
 mod enclosure;
 mod induction;
 mod keys;
@@ -37,108 +37,18 @@ use std::time::{Duration, Instant};
 
 use nalgebra::{DefaultAllocator, Dim, U1, U2};
 
-pub use certificate::{Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS, check};
+pub use check::check;
 pub use enclosure::{EXP_RELATIVE_ERROR, OUTPUT_THRESHOLD};
 
+use crate::certificate::{Certificate, ProofConfig};
 use crate::verify::counterexample;
 use crate::{Adder, Counterexample, Error, Network, RnnAllocator};
 use base::Visit;
-use certificate::{check_network, describe, threads, weights_of};
+use check::{CellsOf, check_network, describe, threads, weights_of};
+
+use enclosure::Basis;
 use induction::{Cells, Failure, Sink, Step};
 use keys::Keys;
-
-pub(crate) use certificate::key_name;
-
-/// How hard [`prove`] tries.
-///
-/// # Examples
-///
-/// ```
-/// use const_rnn::ProofConfig;
-///
-/// let config = ProofConfig::default();
-/// assert_eq!((config.history, config.max_history, config.steps), (4, 6, 3));
-/// assert!(config.validate().is_ok());
-/// assert!(ProofConfig { steps: 0, ..config }.validate().is_err());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ProofConfig {
-    /// The first window length tried, in input pairs.
-    pub history: usize,
-    /// The longest window tried, up to [`MAX_HISTORY`]: each longer window
-    /// has 4 times the cells.
-    pub max_history: usize,
-    /// Pairs read by one induction step (at most the window length).
-    pub steps: usize,
-    /// The most halvings of one failing cell, up to [`MAX_SPLITS`].
-    pub max_splits: usize,
-    /// The most passes of growing cells for one window length.
-    pub max_passes: usize,
-    /// A cell starts as the box around its base states, widened on each
-    /// side by this share of its width...
-    pub margin: f64,
-    /// ...plus this.
-    pub margin_floor: f64,
-}
-
-impl Default for ProofConfig {
-    /// Windows of 4 pairs, then 5 and 6; an induction step of 3 pairs; up
-    /// to 2 halvings of a failing cell; 40 passes; margins of 5% + 1e-7.
-    fn default() -> Self {
-        ProofConfig {
-            history: 4,
-            max_history: 6,
-            steps: 3,
-            max_splits: 2,
-            max_passes: 40,
-            margin: 0.05,
-            margin_floor: 1e-7,
-        }
-    }
-}
-
-impl ProofConfig {
-    /// Checks the settings.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Proof`] naming the first setting out of its range.
-    ///
-    /// # Examples
-    ///
-    /// See [`ProofConfig`].
-    pub fn validate(&self) -> Result<(), Error> {
-        let bad = |reason: String| Err(Error::Proof { reason });
-        if !(1..=MAX_HISTORY).contains(&self.history)
-            || !(self.history..=MAX_HISTORY).contains(&self.max_history)
-        {
-            return bad(format!(
-                "history {} to {} is out of range (1 to {MAX_HISTORY}, in order)",
-                self.history, self.max_history
-            ));
-        }
-        if !(1..=self.history).contains(&self.steps) {
-            return bad(format!(
-                "steps {} is out of range (1 to the history, {})",
-                self.steps, self.history
-            ));
-        }
-        if self.max_splits > MAX_SPLITS || self.max_passes == 0 {
-            return bad(format!(
-                "max_splits {} (at most {MAX_SPLITS}) or max_passes {} (at least 1) is out of range",
-                self.max_splits, self.max_passes
-            ));
-        }
-        let ok = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
-        if !ok(self.margin) || !ok(self.margin_floor) {
-            return bad(format!(
-                "margins {} and {} must be finite, from 0 to 1",
-                self.margin, self.margin_floor
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// What [`prove`] concluded.
 ///
@@ -200,14 +110,17 @@ pub struct Proven {
 pub struct NotProven {
     /// The longest window tried, in pairs.
     pub history: usize,
-    /// The key whose cell fails, e.g. `(carry 1, window 01 01 01 01)`.
-    pub key: String,
-    /// The word read from it when it fails, e.g. `00 10` (pairs `a b`).
-    pub word: String,
+    /// The carry into the failing key's window.
+    pub carry: bool,
+    /// The failing key's window, as `(a, b)` bits, oldest first.
+    pub window: Vec<(bool, bool)>,
+    /// The pairs read from the key when it fails, first read first.
+    pub word: Vec<(bool, bool)>,
     /// By how much it fails: the missing output margin, or how far the image
     /// sticks out of its cell.
     pub shortfall: f64,
-    /// The whole story in one line.
+    /// The whole story in one line, e.g. `from key (carry 0, window 01 01 01 01)
+    /// the output after reading 00 is not surely right (short of its margin by 3.1e-2)`.
     pub reason: String,
     /// How long the attempt took.
     pub elapsed: Duration,
@@ -278,14 +191,27 @@ where
     let mut steps = 0;
     let mut last = None;
     for history in config.history..=config.max_history {
-        let keys = Keys::new(history, config.steps.min(history));
+        let keys = Keys::new(history);
         let h = network.hidden();
-        let (base, hulls) = base::walk(network, &keys, threads, || Hull::new(keys.count(), h));
+        // States after history + 1 to history + steps pairs, for the starting cells.
+        let length = history + config.steps.min(history);
+        let (bases, basis) = if config.oriented {
+            principal_axes(network, &keys, length)
+        } else {
+            (Vec::new(), vec![None; keys.count()])
+        };
+        let (base, hulls) = base::walk(network, &keys, length, threads, || {
+            Hull::new(keys.count(), h, &bases, &basis)
+        });
         steps += base.steps;
         if let Some(found) = base.smallest_wrong {
             return Ok(Verdict::Counterexample(counterexample(network, found)?));
         }
-        let mut cells = starting_cells(&keys, h, &hulls, config);
+        let mut hulls = hulls;
+        if let Some(hull) = hulls.last_mut() {
+            base::trajectories(network, &keys, TRAJECTORIES, hull);
+        }
+        let mut cells = starting_cells(&keys, h, &hulls, (bases.clone(), basis.clone()), config);
         let attempt = close(&weights, &keys, &mut cells, config, threads);
         passes += attempt.passes;
         steps += attempt.steps;
@@ -303,7 +229,15 @@ where
                         })));
                     }
                     Err(Error::Certificate { reason }) => {
-                        last = Some((history, String::new(), String::new(), f64::NAN, reason));
+                        last = Some(NotProven {
+                            history,
+                            carry: false,
+                            window: Vec::new(),
+                            word: Vec::new(),
+                            shortfall: f64::NAN,
+                            reason,
+                            elapsed: Duration::ZERO,
+                        });
                     }
                     Err(err) => return Err(err),
                 }
@@ -315,9 +249,14 @@ where
                         depth,
                         margin,
                     } => (word, depth, -margin),
-                    Failure::Inclusion { word, excess, .. } => (word, keys.steps(), excess),
+                    Failure::Inclusion {
+                        word,
+                        steps,
+                        excess,
+                        ..
+                    } => (word, steps, excess),
                 };
-                let word_text = certificate::pairs_text((0..len).map(|i| (word >> (2 * i)) & 3));
+                let bits = |pair: usize| (pair & 1 == 1, pair & 2 == 2);
                 let mut reason = describe(&keys, key, &failure);
                 if attempt.passes >= config.max_passes
                     && matches!(failure, Failure::Inclusion { .. })
@@ -327,60 +266,232 @@ where
                         attempt.passes
                     );
                 }
-                last = Some((history, key_name(&keys, key), word_text, shortfall, reason));
+                last = Some(NotProven {
+                    history,
+                    carry: keys.carry_in(key),
+                    window: (0..history).map(|i| bits(keys.pair(key, i))).collect(),
+                    word: (0..len).map(|i| bits((word >> (2 * i)) & 3)).collect(),
+                    shortfall,
+                    reason,
+                    elapsed: Duration::ZERO,
+                });
             }
         }
     }
-    let (history, key, word, shortfall, reason) = last.unwrap_or_default();
-    Ok(Verdict::NotProven(NotProven {
-        history,
-        key,
-        word,
-        shortfall,
-        reason,
-        elapsed: started.elapsed(),
-    }))
+    let mut not_proven = last.unwrap_or(NotProven {
+        history: config.max_history,
+        carry: false,
+        window: Vec::new(),
+        word: Vec::new(),
+        shortfall: f64::NAN,
+        reason: "no window length was tried".to_owned(),
+        elapsed: Duration::ZERO,
+    });
+    not_proven.elapsed = started.elapsed();
+    Ok(Verdict::NotProven(not_proven))
 }
 
-/// The box around the base states of each key.
-struct Hull {
+/// Per key, the sum of its base states; per group of keys, the sum of
+/// their outer products: the pooled spread of the states within each key.
+struct Spread {
+    hidden: usize,
+    counts: Vec<f64>,
+    sums: Vec<f64>,
+    outer: Vec<f64>,
+    groups: Groups,
+}
+
+/// Keys grouped by the carry after their window and its last pairs: each
+/// group shares the axes of its cells.
+#[derive(Debug, Clone, Copy)]
+struct Groups {
+    keys: Keys,
+    pairs: usize,
+}
+
+impl Groups {
+    fn new(keys: Keys) -> Self {
+        Groups {
+            keys,
+            pairs: keys.history().min(GROUP_PAIRS),
+        }
+    }
+
+    fn count(&self) -> usize {
+        2 << (2 * self.pairs)
+    }
+
+    fn of(&self, key: usize) -> usize {
+        let history = self.keys.history();
+        let last = (history - self.pairs..history)
+            .fold(0, |group, i| (group << 2) | self.keys.pair(key, i));
+        usize::from(self.keys.carry_out(key)) | (last << 1)
+    }
+}
+
+/// Random words whose states widen the starting cells: how many, how long, and their seed.
+const TRAJECTORIES: (usize, usize, u64) = (2_000, 64, 0);
+
+/// The last pairs of a window that choose the axes of its cell.
+const GROUP_PAIRS: usize = 3;
+
+impl Visit for Spread {
+    fn visit(&mut self, key: usize, state: &[f64]) {
+        let h = self.hidden;
+        self.counts[key] += 1.0;
+        for (sum, &x) in self.sums[key * h..(key + 1) * h].iter_mut().zip(state) {
+            *sum += x;
+        }
+        let group = self.groups.of(key);
+        let outer = &mut self.outer[group * h * h..(group + 1) * h * h];
+        for i in 0..h {
+            for j in 0..h {
+                outer[i * h + j] += state[i] * state[j];
+            }
+        }
+    }
+}
+
+/// The axes of each group's cells: the principal axes of the spread of the
+/// states within its keys, widest first.
+fn principal_axes<H>(
+    network: &Network<U2, H, U1, f64>,
+    keys: &Keys,
+    length: usize,
+) -> (Vec<Basis>, Vec<Option<usize>>)
+where
+    H: Dim,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+    Network<U2, H, U1, f64>: Sync,
+{
+    let h = network.hidden();
+    let groups = Groups::new(*keys);
+    // One thread, so that the sums, and so the axes, do not depend on the threads.
+    let (_, mut spreads) = base::walk(network, keys, length, 1, || Spread {
+        hidden: h,
+        counts: vec![0.0; keys.count()],
+        sums: vec![0.0; keys.count() * h],
+        outer: vec![0.0; groups.count() * h * h],
+        groups,
+    });
+    if let Some(spread) = spreads.last_mut() {
+        base::trajectories(network, keys, TRAJECTORIES, spread);
+    }
+    let Some(spread) = spreads.pop() else {
+        return (Vec::new(), vec![None; keys.count()]);
+    };
+    let mut pooled = spread.outer;
+    for key in 0..keys.count() {
+        let n = spread.counts[key];
+        if n == 0.0 {
+            continue;
+        }
+        let group = groups.of(key);
+        let sums = &spread.sums[key * h..(key + 1) * h];
+        let outer = &mut pooled[group * h * h..(group + 1) * h * h];
+        for i in 0..h {
+            for j in 0..h {
+                outer[i * h + j] -= sums[i] * sums[j] / n;
+            }
+        }
+    }
+    let mut bases = Vec::new();
+    let mut of_group = vec![None; groups.count()];
+    for (group, slot) in of_group.iter_mut().enumerate() {
+        let covariance =
+            nalgebra::DMatrix::from_row_slice(h, h, &pooled[group * h * h..(group + 1) * h * h]);
+        let eigen = nalgebra::SymmetricEigen::new(covariance);
+        let mut order: Vec<usize> = (0..h).collect();
+        order.sort_by(|&a, &b| {
+            eigen.eigenvalues[b]
+                .total_cmp(&eigen.eigenvalues[a])
+                .then(a.cmp(&b))
+        });
+        let q: Vec<f64> = order
+            .iter()
+            .flat_map(|&k| {
+                eigen
+                    .eigenvectors
+                    .column(k)
+                    .iter()
+                    .copied()
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if let Some(basis) = Basis::new(q, h) {
+            *slot = Some(bases.len());
+            bases.push(basis);
+        }
+    }
+    let basis = (0..keys.count())
+        .map(|key| of_group[groups.of(key)])
+        .collect();
+    (bases, basis)
+}
+
+/// The box around the base states of each key, in its basis's coordinates.
+struct Hull<'a> {
     hidden: usize,
     low: Vec<f64>,
     high: Vec<f64>,
+    bases: &'a [Basis],
+    basis: &'a [Option<usize>],
+    y_low: Vec<f64>,
+    y_high: Vec<f64>,
 }
 
-impl Hull {
-    fn new(keys: usize, hidden: usize) -> Self {
+impl<'a> Hull<'a> {
+    fn new(keys: usize, hidden: usize, bases: &'a [Basis], basis: &'a [Option<usize>]) -> Self {
         Hull {
             hidden,
             low: vec![f64::INFINITY; keys * hidden],
             high: vec![f64::NEG_INFINITY; keys * hidden],
+            bases,
+            basis,
+            y_low: vec![0.0; hidden],
+            y_high: vec![0.0; hidden],
         }
     }
 }
 
-impl Visit for Hull {
+impl Visit for Hull<'_> {
     fn visit(&mut self, key: usize, state: &[f64]) {
         let range = key * self.hidden..(key + 1) * self.hidden;
-        for ((low, high), &x) in self.low[range.clone()]
+        let (y_low, y_high) = match self.basis[key] {
+            None => (state, state),
+            Some(index) => {
+                self.bases[index].coordinates(state, &mut self.y_low, &mut self.y_high);
+                (&self.y_low[..], &self.y_high[..])
+            }
+        };
+        for (j, (low, high)) in self.low[range.clone()]
             .iter_mut()
             .zip(&mut self.high[range])
-            .zip(state)
+            .enumerate()
         {
-            *low = low.min(x);
-            *high = high.max(x);
+            *low = low.min(y_low[j]);
+            *high = high.max(y_high[j]);
         }
     }
 }
 
 /// The hulls of all threads merged, widened by the margins.
-fn starting_cells(keys: &Keys, hidden: usize, hulls: &[Hull], config: &ProofConfig) -> Cells {
+fn starting_cells(
+    keys: &Keys,
+    hidden: usize,
+    hulls: &[Hull],
+    (bases, basis): (Vec<Basis>, Vec<Option<usize>>),
+    config: &ProofConfig,
+) -> Cells {
     let size = keys.count() * hidden;
     let mut cells = Cells {
         hidden,
         low: vec![f64::INFINITY; size],
         high: vec![f64::NEG_INFINITY; size],
+        steps: vec![config.steps.min(keys.history()); keys.count()],
         splits: vec![0; keys.count()],
+        bases,
+        basis,
     };
     for hull in hulls {
         for i in 0..size {
@@ -417,18 +528,34 @@ struct Grow {
     /// The worst inclusion failure, for the report.
     worst: Option<(f64, usize, Failure)>,
     outputs: Vec<(usize, Failure)>,
+    /// The keys with an image outside its target cell.
+    stuck: Vec<usize>,
     key: usize,
     key_failed: bool,
+    key_stuck: bool,
+    /// Whether the key's cell may still be halved.
+    can_split: bool,
 }
 
 impl Sink for Grow {
     fn image(
         &mut self,
-        word: usize,
+        (word, steps): (usize, usize),
         target: usize,
         (excess, unit): (f64, usize),
         (low, high): (&[f64], &[f64]),
     ) -> bool {
+        if excess > 0.2 && std::env::var_os("PROVE_DEBUG2").is_some() {
+            eprintln!(
+                "big: key {:b} word {word:b} steps {steps} target {target:b} excess {excess:.3} unit {unit}",
+                self.key
+            );
+        }
+        if excess > 0.0 && self.can_split {
+            // Halve this key's cell before growing any other for it.
+            self.stuck.push(self.key);
+            return false;
+        }
         if excess > 0.0 {
             let range = target * self.hidden..(target + 1) * self.hidden;
             for (need, &x) in self.need_low[range.clone()].iter_mut().zip(low) {
@@ -437,7 +564,16 @@ impl Sink for Grow {
             for (need, &x) in self.need_high[range].iter_mut().zip(high) {
                 *need = need.max(x);
             }
-            let failure = Failure::Inclusion { word, unit, excess };
+            if !self.key_stuck {
+                self.key_stuck = true;
+                self.stuck.push(self.key);
+            }
+            let failure = Failure::Inclusion {
+                word,
+                steps,
+                unit,
+                excess,
+            };
             if self.worst.is_none_or(|(held, key, _)| {
                 (excess, std::cmp::Reverse(self.key)) > (held, std::cmp::Reverse(key))
             }) {
@@ -464,6 +600,14 @@ impl Sink for Grow {
     }
 }
 
+fn hidden_debug(cells: &Cells) -> usize {
+    cells.hidden
+}
+
+/// Passes in a row with an image outside its cell after which a key is
+/// pushed through one pair more.
+const RAISE_AFTER: usize = 3;
+
 /// Grows `cells` until every image of every cell lies in its target cell,
 /// halving cells whose outputs are not surely right.
 fn close(
@@ -474,7 +618,36 @@ fn close(
     threads: usize,
 ) -> Attempt {
     let h = cells.hidden;
+    if std::env::var_os("PROVE_DEBUG").is_some() {
+        let widths: Vec<f64> = (0..cells.low.len())
+            .map(|i| cells.high[i] - cells.low[i])
+            .collect();
+        let widest = widths.iter().copied().fold(0.0, f64::max);
+        let mean = widths.iter().sum::<f64>() / widths.len() as f64;
+        eprintln!(
+            "m {} start widest {widest:.4} mean {mean:.5}",
+            keys.history()
+        );
+        for key in 0..keys.count() {
+            let h = hidden_debug(cells);
+            let w: Vec<String> = (key * h..(key + 1) * h)
+                .map(|i| format!("{:.2}", cells.high[i] - cells.low[i]))
+                .collect();
+            let lo: Vec<String> = (key * h..(key + 1) * h)
+                .map(|i| format!("{:.2}", cells.low[i]))
+                .collect();
+            if (key * h..(key + 1) * h).any(|i| cells.high[i] - cells.low[i] > 0.1) {
+                eprintln!(
+                    "wide start cell {} widths {} low {}",
+                    check::key_name(keys, key),
+                    w.join(" "),
+                    lo.join(" ")
+                );
+            }
+        }
+    }
     let mut work: Vec<usize> = (0..keys.count()).collect();
+    let mut stuck = vec![0_usize; keys.count()];
     let mut attempt = Attempt {
         passes: 0,
         steps: 0,
@@ -497,14 +670,19 @@ fn close(
                 need_high: vec![f64::NEG_INFINITY; keys.count() * h],
                 worst: None,
                 outputs: Vec::new(),
+                stuck: Vec::new(),
                 key: 0,
                 key_failed: false,
+                key_stuck: false,
+                can_split: false,
             };
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&key) = work.get(index) else { break };
                 grow.key = key;
                 grow.key_failed = false;
+                grow.key_stuck = false;
+                grow.can_split = frozen.splits[key] < config.max_splits;
                 step.key(frozen, key, &mut grow);
             }
             steps.fetch_add(step.pusher.steps as usize, Ordering::Relaxed);
@@ -534,6 +712,24 @@ fn close(
             }
             cells.splits[key] += 1;
             next_work.push(key);
+        }
+        // A key whose images keep sticking out contracts too slowly over its
+        // steps: push it through one pair more (its window allows up to history).
+        let mut stuck_now = vec![false; keys.count()];
+        for &key in grows.iter().flat_map(|g| g.stuck.iter()) {
+            stuck_now[key] = true;
+        }
+        for key in 0..keys.count() {
+            stuck[key] = if stuck_now[key] { stuck[key] + 1 } else { 0 };
+            if stuck_now[key] && cells.splits[key] < config.max_splits {
+                cells.splits[key] += 1;
+                stuck[key] = 0;
+                next_work.push(key);
+            } else if stuck[key] >= RAISE_AFTER && cells.steps[key] < keys.history() {
+                cells.steps[key] += 1;
+                stuck[key] = 0;
+                next_work.push(key);
+            }
         }
         let worst = grows
             .iter()
@@ -570,6 +766,20 @@ fn close(
         }
         next_work.sort_unstable();
         next_work.dedup();
+        if std::env::var_os("PROVE_DEBUG").is_some() {
+            let widest = (0..cells.low.len())
+                .map(|i| cells.high[i] - cells.low[i])
+                .fold(0.0, f64::max);
+            eprintln!(
+                "m {} pass {} work {} outputs {} next {} widest {widest:.4} raised {}",
+                keys.history(),
+                attempt.passes,
+                work.len(),
+                failed_outputs.len(),
+                next_work.len(),
+                cells.steps.iter().filter(|&&s| s > config.steps).count()
+            );
+        }
         work = next_work;
     }
     attempt.failure = None;

@@ -896,7 +896,16 @@ fn prove_command(
     certificate: Option<&Path>,
 ) -> Result<(), Failure> {
     let model = model_or_default(model)?;
-    let verdict = model.prove(&ProofConfig::default())?;
+    let mut config = ProofConfig::default();
+    if let Ok(text) = std::env::var("PROVE_CONFIG") {
+        let v: Vec<usize> = text.split(',').map(|x| x.parse().unwrap()).collect();
+        config.history = v[0];
+        config.max_history = v[1];
+        config.steps = v[2];
+        config.max_splits = v[3];
+        config.oriented = v[4] == 1;
+    }
+    let verdict = model.prove(&config)?;
     match verdict {
         Verdict::Proven(proven) => {
             writeln!(

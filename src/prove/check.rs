@@ -1,249 +1,36 @@
-//! Certificates: the cells of a proof as data, and their independent checker.
+//! The independent checker of certificates.
 
 use std::fmt;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use nalgebra::{DefaultAllocator, Dim, U1, U2};
-use serde::{Deserialize, Serialize};
 
-use crate::model_file::fnv1a;
+use crate::certificate::{Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS};
 use crate::prove::base::{self, Visit};
-use crate::prove::enclosure::{EXP_RELATIVE_ERROR, OUTPUT_THRESHOLD, Weights};
+use crate::prove::enclosure::{Basis, EXP_RELATIVE_ERROR, OUTPUT_THRESHOLD, Weights};
 use crate::prove::induction::{Cells, Failure, FirstFailure, Step};
 use crate::prove::keys::Keys;
 use crate::verify::counterexample;
 use crate::{Adder, Error, Network, RnnAllocator};
 
-/// The longest window a certificate may key its cells by: `2 * 4^8` cells.
-pub const MAX_HISTORY: usize = 8;
-/// The most halvings of one cell.
-pub const MAX_SPLITS: usize = 6;
-
-/// A proof that a network adds correctly at every width, as data: one box
-/// of hidden states (a *cell*) per key, where a key is the carry entering
-/// a window of the last [`history`](Certificate::history) input pairs and
-/// the window itself.
-///
-/// It claims: (base) every word of up to `history + steps` pairs is added
-/// right, and each state after more than `history` pairs lies in the cell of
-/// its key; (step) from any state in a key's cell, every word of `steps`
-/// pairs gives right outputs and ends in the cell of the key it reaches.
-/// By induction over time, every output bit of every word is right.
-/// [`check`] re-checks every claim from the network alone.
-///
-/// # Examples
-///
-/// ```
-/// use const_rnn::{AdderConfig, ProofConfig, check, train};
-///
-/// let adder = train(&AdderConfig::default())?;
-/// let certificate = adder.proof().expect("the default recipe proves its adders");
-/// assert_eq!(certificate.cells.len(), 2 * 4usize.pow(certificate.history as u32));
-/// let report = check(&adder, certificate)?;
-/// assert_eq!(report.cells, certificate.cells.len());
-/// # Ok::<(), const_rnn::Error>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Certificate {
-    /// The fingerprint of the network it is about, [`Network::fingerprint`].
-    pub model: String,
-    /// The network's hidden units: the length of every cell's bounds.
-    pub hidden: usize,
-    /// Pairs in a key's window, 1 to [`MAX_HISTORY`].
-    pub history: usize,
-    /// Pairs read by one induction step, 1 to `history`.
-    pub steps: usize,
-    /// The relative error assumed of the platform's `exp`; must be this build's.
-    pub exp_relative_error: f64,
-    /// The distance from 0 at which an output pre-activation decides its bit; must be this build's.
-    pub output_threshold: f64,
-    /// One cell per key, in key order: carry 0 then 1 for each window, the
-    /// windows counted with their oldest pair lowest.
-    pub cells: Vec<Cell>,
-}
-
-/// One key's box of hidden states.
-///
-/// # Examples
-///
-/// See [`Certificate`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cell {
-    /// The carry entering the window.
-    pub carry: bool,
-    /// The window's pairs, oldest first, each as the digit `a + 2 b`.
-    pub window: String,
-    /// The box is pushed through the step in `2^splits` pieces, its widest units halved.
-    pub splits: usize,
-    /// The box's lower bounds, one per hidden unit.
-    pub low: Vec<f64>,
-    /// The box's upper bounds.
-    pub high: Vec<f64>,
-}
-
-/// What [`check`] re-checked.
-///
-/// # Examples
-///
-/// See [`Certificate`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CheckReport {
-    /// Cells checked.
-    pub cells: usize,
-    /// Network steps of the base.
-    pub base_steps: u64,
-    /// Zonotope steps of the induction.
-    pub induction_steps: u64,
-    /// How long it took.
-    pub elapsed: Duration,
-}
-
-/// The version of the certificate format this crate writes and reads.
-pub const CERTIFICATE_FORMAT_VERSION: u32 = 1;
-
-/// The `format` field of every certificate file.
-const FORMAT_NAME: &str = "const-rnn certificate";
-
-/// A certificate as it is written: every field is checked when it is read.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CertificateFile {
-    format: String,
-    version: u32,
-    certificate: Certificate,
-    /// FNV-1a (64 bits, hex) of the compact JSON of the file with this field empty.
-    checksum: String,
-}
-
-impl CertificateFile {
-    fn compute_checksum(&mut self) -> Result<String, Error> {
-        let claimed = std::mem::take(&mut self.checksum);
-        let text = serde_json::to_string(self);
-        self.checksum = claimed;
-        let text = text.map_err(|err| Error::ModelFile {
-            reason: err.to_string(),
-        })?;
-        Ok(format!("{:016x}", fnv1a(text.as_bytes())))
-    }
-}
-
-/// The fields every version of the format starts with.
-#[derive(Deserialize)]
-struct Header {
-    format: String,
-    version: u32,
-}
-
-impl Certificate {
-    /// The certificate as versioned, checksummed JSON.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use const_rnn::{AdderConfig, Certificate, train};
-    ///
-    /// let certificate = train(&AdderConfig::default())?.proof().unwrap().clone();
-    /// let json = certificate.to_json();
-    /// assert_eq!(Certificate::from_json(&json)?, certificate);
-    /// // A changed digit anywhere is caught by the checksum.
-    /// let changed = json.replacen("\"history\": 4", "\"history\": 5", 1);
-    /// assert!(Certificate::from_json(&changed).is_err());
-    /// # Ok::<(), const_rnn::Error>(())
-    /// ```
-    pub fn to_json(&self) -> String {
-        let mut file = CertificateFile {
-            format: FORMAT_NAME.to_owned(),
-            version: CERTIFICATE_FORMAT_VERSION,
-            certificate: self.clone(),
-            checksum: String::new(),
-        };
-        // Serialising plain data with string keys into a String cannot fail.
-        file.checksum = file.compute_checksum().unwrap_or_default();
-        serde_json::to_string_pretty(&file).unwrap_or_default()
-    }
-
-    /// Reads a certificate written by [`Certificate::to_json`].
-    ///
-    /// # Errors
-    ///
-    /// [`Error::ModelFile`] if the text is not a certificate of this format
-    /// and version, or its checksum does not match.
-    ///
-    /// # Examples
-    ///
-    /// See [`Certificate::to_json`].
-    pub fn from_json(text: &str) -> Result<Self, Error> {
-        let bad = |reason: String| Err(Error::ModelFile { reason });
-        let parse_error = |err: serde_json::Error| Error::ModelFile {
-            reason: err.to_string(),
-        };
-        let header: Header = serde_json::from_str(text).map_err(parse_error)?;
-        if header.format != FORMAT_NAME {
-            return bad(format!(
-                "the format is {:?}, not {FORMAT_NAME:?}",
-                crate::model_file::shorten(&header.format)
-            ));
-        }
-        if header.version != CERTIFICATE_FORMAT_VERSION {
-            return bad(format!(
-                "certificate version {} is not supported: this build reads version {CERTIFICATE_FORMAT_VERSION}",
-                header.version
-            ));
-        }
-        let mut file: CertificateFile = serde_json::from_str(text).map_err(parse_error)?;
-        if file.compute_checksum()? != file.checksum {
-            return bad("the checksum does not match: the file was changed or damaged".to_owned());
-        }
-        Ok(file.certificate)
-    }
-
-    /// Saves the certificate to `path`, atomically (as [`Network::save`]).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if the file cannot be written.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use const_rnn::{AdderConfig, Certificate, train};
-    ///
-    /// let certificate = train(&AdderConfig::default())?.proof().unwrap().clone();
-    /// let path = std::env::temp_dir().join("const-rnn-doc-certificate.json");
-    /// certificate.save(&path)?;
-    /// assert_eq!(Certificate::load(&path)?, certificate);
-    /// # std::fs::remove_file(&path).ok();
-    /// # Ok::<(), const_rnn::Error>(())
-    /// ```
-    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), Error> {
-        crate::model_file::write_atomically(path.as_ref(), &self.to_json())
-    }
-
-    /// Loads a certificate saved by [`Certificate::save`].
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if the file cannot be read; otherwise the errors of
-    /// [`Certificate::from_json`].
-    ///
-    /// # Examples
-    ///
-    /// See [`Certificate::save`].
-    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
-        Self::from_json(&crate::model_file::read_text(path.as_ref())?)
-    }
-
+/// The certificate's cells as the prover's boxes, and back.
+pub(crate) trait CellsOf: Sized {
     /// The cells as the prover's boxes, once their shapes and keys are checked.
-    pub(crate) fn to_cells(&self) -> Result<(Keys, Cells), Error> {
+    fn to_cells(&self) -> Result<(Keys, Cells), Error>;
+    /// A certificate of `cells` for the network with fingerprint `model`.
+    fn from_cells(model: String, keys: &Keys, cells: &Cells) -> Self;
+}
+
+impl CellsOf for Certificate {
+    /// The cells as the prover's boxes, once their shapes and keys are checked.
+    fn to_cells(&self) -> Result<(Keys, Cells), Error> {
         let bad = |reason: String| Err(Error::Certificate { reason });
-        if !(1..=MAX_HISTORY).contains(&self.history) || !(1..=self.history).contains(&self.steps) {
+        if !(1..=MAX_HISTORY).contains(&self.history) {
             return bad(format!(
-                "history {} and steps {} are out of range (1 <= steps <= history <= {MAX_HISTORY})",
-                self.history, self.steps
+                "history {} is out of range (1 to {MAX_HISTORY})",
+                self.history
             ));
         }
         if self.exp_relative_error != EXP_RELATIVE_ERROR
@@ -251,7 +38,7 @@ impl Certificate {
         {
             return bad("it was made under other floating-point assumptions".to_owned());
         }
-        let keys = Keys::new(self.history, self.steps);
+        let keys = Keys::new(self.history);
         if self.cells.len() != keys.count() {
             return bad(format!(
                 "it has {} cells, a history of {} needs {}",
@@ -265,8 +52,21 @@ impl Certificate {
             hidden: h,
             low: Vec::with_capacity(keys.count() * h),
             high: Vec::with_capacity(keys.count() * h),
+            steps: Vec::with_capacity(keys.count()),
             splits: Vec::with_capacity(keys.count()),
+            bases: Vec::with_capacity(self.bases.len()),
+            basis: Vec::with_capacity(keys.count()),
         };
+        for (index, q) in self.bases.iter().enumerate() {
+            match Basis::new(q.clone(), h) {
+                Some(basis) => cells.bases.push(basis),
+                None => {
+                    return bad(format!(
+                        "basis {index} is not a finite, nearly orthonormal {h}x{h} matrix"
+                    ));
+                }
+            }
+        }
         for (key, cell) in self.cells.iter().enumerate() {
             let name = key_name(&keys, key);
             if cell.carry != keys.carry_in(key) || cell.window != keys.window_digits(key) {
@@ -274,6 +74,12 @@ impl Certificate {
             }
             if cell.low.len() != h || cell.high.len() != h {
                 return bad(format!("cell {name} does not have {h} bounds"));
+            }
+            if !(1..=self.history).contains(&cell.steps) {
+                return bad(format!(
+                    "cell {name} has {} steps, 1 to {} allowed",
+                    cell.steps, self.history
+                ));
             }
             if cell.splits > MAX_SPLITS {
                 return bad(format!(
@@ -291,18 +97,23 @@ impl Certificate {
             }
             cells.low.extend_from_slice(&cell.low);
             cells.high.extend_from_slice(&cell.high);
+            if cell.basis.is_some_and(|index| index >= self.bases.len()) {
+                return bad(format!("cell {name} names a basis that does not exist"));
+            }
+            cells.basis.push(cell.basis);
+            cells.steps.push(cell.steps);
             cells.splits.push(cell.splits);
         }
         Ok((keys, cells))
     }
 
     /// A certificate of `cells` for the network with fingerprint `model`.
-    pub(crate) fn from_cells(model: String, keys: &Keys, cells: &Cells) -> Self {
+    fn from_cells(model: String, keys: &Keys, cells: &Cells) -> Self {
         Certificate {
             model,
             hidden: cells.hidden,
             history: keys.history(),
-            steps: keys.steps(),
+            bases: cells.bases.iter().map(|basis| basis.q.clone()).collect(),
             exp_relative_error: EXP_RELATIVE_ERROR,
             output_threshold: OUTPUT_THRESHOLD,
             cells: (0..keys.count())
@@ -311,7 +122,9 @@ impl Certificate {
                     Cell {
                         carry: keys.carry_in(key),
                         window: keys.window_digits(key),
+                        steps: cells.steps[key],
                         splits: cells.splits[key],
+                        basis: cells.basis[key],
                         low: low.to_vec(),
                         high: high.to_vec(),
                     }
@@ -340,10 +153,10 @@ pub(crate) fn pairs_text(pairs: impl Iterator<Item = usize>) -> String {
 
 /// Re-checks `certificate` against `adder`, independently of how it was
 /// made: no search and no growing. It checks that the certificate is about
-/// this network (its fingerprint), walks every word of up to `history +
-/// steps` pairs with the program's own step (every output right, every
-/// state in its key's cell), then pushes every cell through every word of
-/// `steps` pairs (every output surely right, every image inside the cell of
+/// this network (its fingerprint), walks every word of up to `history + 1`
+/// pairs with the program's own step (every output right, every state after
+/// `history + 1` pairs in its key's cell), then pushes every cell through
+/// every word of its `steps` pairs (every output surely right, every image inside the cell of
 /// the key it reaches), on all cores.
 ///
 /// When it returns `Ok`, every output bit of the network is right for every
@@ -396,7 +209,7 @@ where
     if certificate.model != fingerprint {
         return refuse(format!(
             "it is about the model {}, not this one ({fingerprint})",
-            crate::model_file::shorten(&certificate.model)
+            crate::files::shorten(&certificate.model)
         ));
     }
     if certificate.hidden != network.hidden() {
@@ -409,9 +222,11 @@ where
     let (keys, cells) = certificate.to_cells()?;
     let threads = threads();
 
-    let (base, visitors) = base::walk(network, &keys, threads, || InCells {
+    let (base, visitors) = base::walk(network, &keys, keys.history() + 1, threads, || InCells {
         cells: &cells,
         outside: None,
+        low: vec![0.0; cells.hidden],
+        high: vec![0.0; cells.hidden],
     });
     if let Some(found) = base.smallest_wrong {
         let wrong = counterexample(network, found)?;
@@ -464,16 +279,25 @@ where
     })
 }
 
-/// Records the first `(key, unit)` where a base state lies outside its key's cell.
+/// Records the first `(key, coordinate)` where a base state lies outside its key's cell.
 struct InCells<'a> {
     cells: &'a Cells,
     outside: Option<(usize, usize)>,
+    low: Vec<f64>,
+    high: Vec<f64>,
 }
 
 impl Visit for InCells<'_> {
     fn visit(&mut self, key: usize, state: &[f64]) {
         let (low, high) = self.cells.of(key);
-        let outside = (0..state.len()).find(|&j| !(low[j] <= state[j] && state[j] <= high[j]));
+        let (y_low, y_high) = match self.cells.basis_of(key) {
+            None => (state, state),
+            Some(basis) => {
+                basis.coordinates(state, &mut self.low, &mut self.high);
+                (&self.low[..], &self.high[..])
+            }
+        };
+        let outside = (0..state.len()).find(|&j| !(low[j] <= y_low[j] && y_high[j] <= high[j]));
         if let Some(unit) = outside
             && self.outside.is_none_or(|held| (key, unit) < held)
         {
@@ -511,11 +335,16 @@ pub(crate) fn describe(keys: &Keys, key: usize, failure: &Failure) -> String {
             word_text(word, depth),
             -margin
         ),
-        Failure::Inclusion { word, unit, excess } => format!(
+        Failure::Inclusion {
+            word,
+            steps,
+            unit,
+            excess,
+        } => format!(
             "from key {} the states after reading {} leave the cell of key {} in unit {unit} by {excess:.3e}",
             key_name(keys, key),
-            word_text(word, keys.steps()),
-            key_name(keys, keys.next(key, word))
+            word_text(word, steps),
+            key_name(keys, keys.next(key, word, steps))
         ),
     }
 }
