@@ -1,6 +1,7 @@
 //! The binary-addition task: sampling operands, the training loop, and a trained [`Adder`].
 
 use nalgebra::{DefaultAllocator, Dim, OVector, U1, U2, U16};
+use num_bigint::BigUint;
 use rand::RngExt;
 use rand::rngs::ChaCha8Rng;
 
@@ -8,8 +9,8 @@ use crate::bits::{bit, check_width};
 use crate::network::{State, expect_shape, weight_rng};
 use crate::verify::{run_lengths, runs_operand, verify_network};
 use crate::{
-    BitWidth, Counterexample, Coverage, Error, Init, Network, Optimizer, OptimizerKind, Real,
-    Report, Rnn, RnnAllocator, SequenceTrainer,
+    BitWidth, Certificate, Counterexample, Coverage, Error, Init, Network, Optimizer,
+    OptimizerKind, ProofConfig, Real, Report, RnnAllocator, SequenceTrainer,
 };
 
 /// How to train a network to add: the seed's settings by default.
@@ -52,7 +53,16 @@ pub struct AdderConfig {
     pub budget: usize,
     /// The verifier's coverage that a trained adder must pass.
     pub gate: Coverage,
+    /// How hard [`train`](crate::train) tries to prove the adder it trained.
+    pub proof: ProofConfig,
+    /// The most rounds of training on where the proof failed, each of
+    /// [`ROUND_SAMPLES`] samples, after which [`train`](crate::train)
+    /// returns the adder verified but not proven (within `budget` in all).
+    pub proof_rounds: usize,
 }
+
+/// [`AdderConfig::proof_rounds`]'s default.
+const DEFAULT_PROOF_ROUNDS: usize = 6;
 
 /// [`AdderConfig::budget`]'s default.
 const DEFAULT_BUDGET: usize = 500_000;
@@ -70,6 +80,8 @@ impl Default for AdderConfig {
             seed: 0,
             budget: DEFAULT_BUDGET,
             gate: Coverage::default(),
+            proof: ProofConfig::default(),
+            proof_rounds: DEFAULT_PROOF_ROUNDS,
         }
     }
 }
@@ -126,6 +138,7 @@ impl AdderConfig {
             return Err(Error::Zero { what: "batch size" });
         }
         self.gate.validate()?;
+        self.proof.validate()?;
         self.optimizer.build::<f64>(self.learning_rate).map(|_| ())
     }
 }
@@ -456,6 +469,8 @@ where
         Ok(Adder {
             samples: self.trainer.samples(),
             verified: None,
+            proof: None,
+            unproven: None,
             network: self.trainer.network().reshape()?,
         })
     }
@@ -531,11 +546,30 @@ where
         DefaultAllocator: RnnAllocator<U2, H, U1>,
     {
         config.validate()?;
-        let mut rng = weight_rng(config.seed);
-        rng.set_stream(2);
-        let run_lengths = run_lengths();
-        let clip = Some(nalgebra::convert::<f64, T>(MAX_GRADIENT_NORM));
-        let mut wrong_sums: Vec<Counterexample> = Vec::new();
+        let mut rounds = Rounds::new(config);
+        let report = self.train_until_verified(config, &mut rounds, &mut observe)?;
+        Ok(Adder {
+            samples: self.trainer.samples(),
+            verified: Some(report),
+            proof: None,
+            unproven: None,
+            network: self.trainer.network().reshape()?,
+        })
+    }
+
+    /// The verify-and-train rounds of [`AdderTrainer::into_verified_adder`]:
+    /// verifies, and while the verifier finds a wrong sum, trains a round on
+    /// it; returns the report of the gate that found nothing.
+    pub(crate) fn train_until_verified(
+        &mut self,
+        config: &AdderConfig,
+        rounds: &mut Rounds,
+        observe: &mut impl FnMut(&AdderSample),
+    ) -> Result<Report, Error>
+    where
+        Network<U2, H, U1, T>: Sync,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+    {
         loop {
             // The verdict is about the adder's network, of the adder's type.
             let network: Network<U2, H, U1, T> = self.trainer.network().reshape()?;
@@ -546,11 +580,7 @@ where
                 quick
             };
             let Some(counterexample) = report.counterexample else {
-                return Ok(Adder {
-                    samples: self.trainer.samples(),
-                    verified: Some(report),
-                    network,
-                });
+                return Ok(report);
             };
             if self.trainer.samples() >= config.budget {
                 return Err(Error::Unverified {
@@ -558,33 +588,102 @@ where
                     counterexample: Box::new(counterexample),
                 });
             }
-            wrong_sums.push(counterexample);
-            for sample in 0..ROUND_SAMPLES {
-                if sample % REPLAY_EVERY == 0 {
-                    let wrong = wrong_sums[(sample / REPLAY_EVERY) % wrong_sums.len()];
-                    // A long sum's gradient adds up over many steps: scale the
-                    // rate down to that of a round's sum, or it undoes the round.
-                    let steps = wrong.width + 1;
-                    let scale = (ROUND_SUM_BITS as f64 / steps as f64).min(1.0);
-                    let scale = nalgebra::convert::<f64, T>(scale);
-                    observe(&self.train_with(wrong.a, wrong.b, steps, scale, clip)?);
-                    continue;
-                }
-                let mask = u128::MAX >> (129 - ROUND_SUM_BITS);
-                let (a, b) = if rng.random_bool(RUN_FRACTION) {
-                    let lengths = &run_lengths[rng.random_range(0..run_lengths.len())];
-                    (
-                        runs_operand(&mut rng, lengths) & mask,
-                        runs_operand(&mut rng, lengths) & mask,
-                    )
-                } else {
-                    (rng.random_range(0..=mask), rng.random_range(0..=mask))
-                };
-                observe(&self.train_with(a, b, ROUND_SUM_BITS, T::one(), clip)?);
+            rounds.wrong_sums.push(counterexample);
+            self.train_round(rounds, observe)?;
+        }
+    }
+
+    /// One round of [`ROUND_SAMPLES`] samples: every 50th a wrong sum found
+    /// before, a share on the histories the prover failed on (if any), the
+    /// rest 12-bit sums, 30% of them made of runs.
+    pub(crate) fn train_round(
+        &mut self,
+        rounds: &mut Rounds,
+        observe: &mut impl FnMut(&AdderSample),
+    ) -> Result<(), Error> {
+        let clip = Some(nalgebra::convert::<f64, T>(MAX_GRADIENT_NORM));
+        let mask = u128::MAX >> (129 - ROUND_SUM_BITS);
+        for sample in 0..ROUND_SAMPLES {
+            if sample % REPLAY_EVERY == 0 && !rounds.wrong_sums.is_empty() {
+                let wrong = rounds.wrong_sums[(sample / REPLAY_EVERY) % rounds.wrong_sums.len()];
+                // A long sum's gradient adds up over many steps: scale the
+                // rate down to that of a round's sum, or it undoes the round.
+                let steps = wrong.width + 1;
+                let scale = (ROUND_SUM_BITS as f64 / steps as f64).min(1.0);
+                let scale = nalgebra::convert::<f64, T>(scale);
+                observe(&self.train_with(wrong.a, wrong.b, steps, scale, clip)?);
+                continue;
             }
+            let rng = &mut rounds.rng;
+            let (a, b) = if !rounds.histories.is_empty() && rng.random_bool(HISTORY_FRACTION) {
+                let history = &rounds.histories[rng.random_range(0..rounds.histories.len())];
+                history_operands(rng, history, ROUND_SUM_BITS - 1)
+            } else if rng.random_bool(RUN_FRACTION) {
+                let lengths = &rounds.run_lengths[rng.random_range(0..rounds.run_lengths.len())];
+                (
+                    runs_operand(rng, lengths) & mask,
+                    runs_operand(rng, lengths) & mask,
+                )
+            } else {
+                (rng.random_range(0..=mask), rng.random_range(0..=mask))
+            };
+            observe(&self.train_with(a, b, ROUND_SUM_BITS, T::one(), clip)?);
+        }
+        Ok(())
+    }
+}
+
+/// What the verify-and-train rounds carry from one round to the next: their
+/// operands' generator (ChaCha8 stream 2 of the seed), the wrong sums found,
+/// and the histories where the prover failed.
+#[derive(Debug)]
+pub(crate) struct Rounds {
+    rng: ChaCha8Rng,
+    run_lengths: [rand_distr::Geometric; 3],
+    pub(crate) wrong_sums: Vec<Counterexample>,
+    /// Each a carry and the pairs (`a + 2 b`) that follow it.
+    pub(crate) histories: Vec<(bool, Vec<usize>)>,
+}
+
+impl Rounds {
+    /// The rounds of training with `config`.
+    pub(crate) fn new(config: &AdderConfig) -> Self {
+        let mut rng = weight_rng(config.seed);
+        rng.set_stream(2);
+        Rounds {
+            rng,
+            run_lengths: run_lengths(),
+            wrong_sums: Vec::new(),
+            histories: Vec::new(),
         }
     }
 }
+
+/// Two operands of `bits` bits whose pairs contain `pairs` (truncated to its
+/// last `bits - 1`) entered with the carry `carry`, after a random prefix and
+/// before a random suffix.
+fn history_operands(rng: &mut ChaCha8Rng, (carry, pairs): &(bool, Vec<usize>), bits: usize) -> (u128, u128) {
+    let pairs = &pairs[pairs.len().saturating_sub(bits - 1)..];
+    let prefix = rng.random_range(1..=bits - pairs.len());
+    let mut word: Vec<usize> = (0..prefix).map(|_| rng.random_range(0..4)).collect();
+    let carry_in = word
+        .iter()
+        .fold(false, |c, &pair| (pair == 3) || (c && (pair == 1 || pair == 2)));
+    if carry_in != *carry {
+        // (1, 1) sets the carry and (0, 0) clears it.
+        word[prefix - 1] = if *carry { 3 } else { 0 };
+    }
+    word.extend_from_slice(pairs);
+    while word.len() < bits {
+        word.push(rng.random_range(0..4));
+    }
+    word.iter().enumerate().fold((0, 0), |(a, b), (t, &pair)| {
+        (a | u128::from(pair & 1 == 1) << t, b | u128::from(pair & 2 == 2) << t)
+    })
+}
+
+/// The share of a round's samples on the histories where the prover failed.
+const HISTORY_FRACTION: f64 = 0.3;
 
 /// Training has diverged when this many samples in a row have every output
 /// within 1e-6 of 0 or 1 and a wrong bit: the sigmoids are saturated, so the
@@ -605,62 +704,6 @@ const RUN_FRACTION: f64 = 0.3;
 const MAX_GRADIENT_NORM: f64 = 10.0;
 /// Every this many samples, the loop replays a wrong sum found before.
 const REPLAY_EVERY: usize = 50;
-
-/// Trains the seed's network, `Rnn<2, 16, 1>` in `f64`, with the default
-/// recipe: the seed's training (`config.samples` samples of `config.sum_bits`
-/// bits, weights and operands from `config.seed`), then rounds of training
-/// and verification until the verifier finds no wrong sum
-/// ([`AdderTrainer::into_verified_adder`]).
-///
-/// # Errors
-///
-/// [`Error::Unverified`] if the budget runs out first; the errors of
-/// [`AdderTrainer::new`], [`AdderTrainer::train_sample`] and [`verify`](crate::verify).
-///
-/// # Examples
-///
-/// ```
-/// use const_rnn::{train, AdderConfig};
-///
-/// let adder = train(&AdderConfig::default())?;
-/// assert!(adder.verified().is_some());
-/// assert_eq!(adder.add::<64>(u64::MAX.into(), 1)?, (0, true)); // like u64::overflowing_add
-/// # Ok::<(), const_rnn::Error>(())
-/// ```
-pub fn train(config: &AdderConfig) -> Result<Adder, Error> {
-    seed_trainer(config)?.into_verified_adder(config)
-}
-
-/// Trains the seed's network with the seed's recipe only: `config.samples`
-/// samples, no verification. The adder may well be wrong on long operands.
-///
-/// # Errors
-///
-/// The errors of [`AdderTrainer::new`] and [`AdderTrainer::train_sample`].
-///
-/// # Examples
-///
-/// ```
-/// use const_rnn::{train_plain, AdderConfig};
-///
-/// let adder = train_plain(&AdderConfig::default())?;
-/// assert!(adder.verified().is_none());
-/// assert_eq!(adder.add::<7>(100, 27)?, (127, false));
-/// # Ok::<(), const_rnn::Error>(())
-/// ```
-pub fn train_plain(config: &AdderConfig) -> Result<Adder, Error> {
-    seed_trainer(config)?.into_adder()
-}
-
-/// The seed's network after the seed's training.
-fn seed_trainer(config: &AdderConfig) -> Result<AdderTrainer<U2, U16, U1, f64>, Error> {
-    let network = Rnn::<2, 16, 1>::from_seed_with(config.seed, config.init);
-    let mut trainer = AdderTrainer::new(network, config)?;
-    for _ in 0..config.samples {
-        trainer.train_sample()?;
-    }
-    Ok(trainer)
-}
 
 /// A network used as an adder: it reads two operands bit by bit, least
 /// significant first, and writes their sum.
@@ -686,6 +729,8 @@ where
     network: Network<U2, H, U1, T>,
     samples: usize,
     verified: Option<Report>,
+    proof: Option<Certificate>,
+    unproven: Option<String>,
 }
 
 impl<H, T> Adder<H, T>
@@ -710,6 +755,8 @@ where
             network,
             samples: 0,
             verified: None,
+            proof: None,
+            unproven: None,
         }
     }
 
@@ -784,6 +831,75 @@ where
         self.verified.as_ref()
     }
 
+    /// The certificate that proves this adder right at every width, if it
+    /// was proven: [`check`](crate::check) accepted it for this network.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{train, train_plain, AdderConfig};
+    ///
+    /// assert!(train(&AdderConfig::default())?.proof().is_some());
+    /// assert!(train_plain(&AdderConfig::default())?.proof().is_none());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn proof(&self) -> Option<&Certificate> {
+        self.proof.as_ref()
+    }
+
+    /// What is known of this adder: proven, verified only, or neither.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Adder, AdderConfig, Rnn, Status, train, train_plain};
+    ///
+    /// assert_eq!(train(&AdderConfig::default())?.status(), Status::Proven);
+    /// assert_eq!(train_plain(&AdderConfig::default())?.status(), Status::Unchecked);
+    /// assert_eq!(Adder::new(Rnn::<2, 16, 1>::from_seed(0)).status(), Status::Unchecked);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn status(&self) -> Status {
+        match (&self.proof, &self.verified) {
+            (Some(_), _) => Status::Proven,
+            (None, Some(_)) => Status::Verified,
+            (None, None) => Status::Unchecked,
+        }
+    }
+
+    /// Where the last proof of this adder failed, if the default recipe
+    /// tried to prove it and could not (its status is then
+    /// [`Status::Verified`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{train, AdderConfig};
+    ///
+    /// assert!(train(&AdderConfig::default())?.unproven().is_none());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn unproven(&self) -> Option<&str> {
+        self.unproven.as_deref()
+    }
+
+    /// Records a certificate already checked against this adder's network.
+    pub(crate) fn set_proof(&mut self, certificate: Certificate) {
+        self.proof = Some(certificate);
+        self.unproven = None;
+    }
+
+    /// Records where the last proof attempt failed.
+    pub(crate) fn set_unproven(&mut self, reason: String) {
+        self.unproven = Some(reason);
+    }
+
+    /// Records the verifier's report on this adder's network.
+    pub(crate) fn set_verified(&mut self, report: Report, samples: usize) {
+        self.verified = Some(report);
+        self.samples = samples;
+    }
+
     /// Adds two `N`-bit operands in `N + 1` steps and returns the sum as
     /// `u128::overflowing_add` would for `N`-bit integers: the low `N` bits, and
     /// whether the carry out of bit `N - 1` was set. For `N = 128` that is how
@@ -828,6 +944,68 @@ where
     /// ```
     pub fn add_width(&self, width: usize, a: u128, b: u128) -> Result<(u128, bool), Error> {
         add_width(&self.network, width, a, b)
+    }
+
+    /// Adds two operands of any length, given as bits, least significant
+    /// first: the network reads `max(a.len(), b.len())` pairs (the shorter
+    /// operand padded with zeros) and one `(0, 0)` pair, and its rounded
+    /// outputs are returned, one bit per step, least significant first: the
+    /// sum has one bit more than the longer operand.
+    ///
+    /// There is no limit on the length: a [proven](Adder::proof) adder is
+    /// right at every one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let adder = const_rnn::train(&const_rnn::AdderConfig::default())?;
+    /// // 3 + 5 = 8: bits 11 and 101, least significant first.
+    /// let sum = adder.add_bits(&[true, true], &[true, false, true]);
+    /// assert_eq!(sum, [false, false, false, true]);
+    /// // 1,000 ones plus one: a carry that runs the whole length.
+    /// let ones = vec![true; 1_000];
+    /// let sum = adder.add_bits(&ones, &[true]);
+    /// assert!(sum[..1_000].iter().all(|&bit| !bit) && sum[1_000]);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn add_bits(&self, a: &[bool], b: &[bool]) -> Vec<bool> {
+        let width = a.len().max(b.len());
+        let mut sum = Vec::with_capacity(width + 1);
+        let bit_of = |bits: &[bool], step: usize| bits.get(step).copied().unwrap_or(false);
+        let mut state: State<H, U1, T> = self.network.state();
+        let mut input = OVector::<T, U2>::zeros();
+        for step in 0..=width {
+            input[0] = from_bit(bit_of(a, step));
+            input[1] = from_bit(bit_of(b, step));
+            state.advance(&self.network, &input);
+            sum.push(to_bit(state.output[0]));
+        }
+        sum
+    }
+
+    /// Adds two integers of any size, as [`Adder::add_bits`] does on their
+    /// binary digits: the network's sum, which a [proven](Adder::proof)
+    /// adder makes `a + b` for every `a` and `b`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::BigUint;
+    ///
+    /// let adder = const_rnn::train(&const_rnn::AdderConfig::default())?;
+    /// let a: BigUint = "123456789012345678901234567890123456789012345678901234567890".parse().unwrap();
+    /// let b: BigUint = "987654321098765432109876543210987654321098765432109876543210".parse().unwrap();
+    /// assert_eq!(adder.add_big(&a, &b), &a + &b);
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn add_big(&self, a: &BigUint, b: &BigUint) -> BigUint {
+        let bits = |value: &BigUint| -> Vec<bool> { (0..value.bits()).map(|i| value.bit(i)).collect() };
+        let sum = self.add_bits(&bits(a), &bits(b));
+        let mut bytes = vec![0_u8; sum.len().div_ceil(8)];
+        for (i, _) in sum.iter().enumerate().filter(|(_, set)| **set) {
+            bytes[i / 8] |= 1 << (i % 8);
+        }
+        BigUint::from_bytes_le(&bytes)
     }
 
     /// Adds two `width`-bit operands as [`Adder::add_width`] does, and
@@ -924,6 +1102,21 @@ where
         visit(step, &state);
     }
     Ok(())
+}
+
+/// What is known of an [`Adder`].
+///
+/// # Examples
+///
+/// See [`Adder::status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Proven right for every input of every length: [`Adder::proof`] holds the certificate.
+    Proven,
+    /// The verifier found no wrong sum; not proven.
+    Verified,
+    /// Neither verified nor proven (the seed's recipe alone, or a network of one's own).
+    Unchecked,
 }
 
 /// One step of an addition, as [`Adder::trace`] records it.

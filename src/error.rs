@@ -122,14 +122,6 @@ pub enum Error {
         /// Which setting, and its range.
         reason: String,
     },
-    /// Training used its whole budget of samples and the prover still could
-    /// not prove the network (which the verifier passed).
-    Unproven {
-        /// Samples trained on, in all.
-        samples: usize,
-        /// Where the last proof attempt failed.
-        reason: String,
-    },
     /// Training used its whole budget of samples and the verifier still found a wrong sum.
     Unverified {
         /// Samples trained on, in all.
@@ -186,9 +178,6 @@ impl fmt::Display for Error {
             } => write!(f, "coverage {what} is {value}, allowed {min} to {max}"),
             Error::Certificate { reason } => write!(f, "the certificate does not hold: {reason}"),
             Error::Proof { reason } => write!(f, "invalid proof settings: {reason}"),
-            Error::Unproven { samples, reason } => {
-                write!(f, "not proven after {samples} samples: {reason}")
-            }
             Error::Unverified {
                 samples,
                 counterexample,

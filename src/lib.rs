@@ -84,12 +84,12 @@ mod model_file;
 mod network;
 mod optim;
 mod prove;
+mod recipe;
 mod train;
 mod verify;
 
-pub use adder::{
-    Adder, AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES, TraceStep, train, train_plain,
-};
+pub use adder::{Adder, AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES, Status, TraceStep};
+pub use recipe::{train, train_plain};
 pub use bits::{BitWidth, decimal_sum};
 pub use bptt::{Gradients, Workspace};
 pub use certificate::{
@@ -97,6 +97,8 @@ pub use certificate::{
     ProofConfig,
 };
 pub use error::Error;
+/// Integers of any size, from `num-bigint`, for [`Adder::add_big`].
+pub use num_bigint::BigUint;
 pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
 pub use network::{DynRnn, Init, Network, Real, Rnn, RnnAllocator};
 pub use optim::{Adam, Momentum, Optimizer, OptimizerKind, Sgd};

@@ -6,7 +6,7 @@ use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix, U1, U2};
 use serde::{Deserialize, Serialize};
 
 use crate::files::{fnv1a, read_text, shorten, write_atomically};
-use crate::{Counts, Coverage, Error, Init, Network, OptimizerKind, Real, RnnAllocator};
+use crate::{Certificate, Counts, Coverage, Error, Init, Network, OptimizerKind, Real, RnnAllocator};
 
 /// The version of the model-file format this crate writes and reads.
 pub const MODEL_FORMAT_VERSION: u32 = 1;
@@ -55,6 +55,11 @@ pub struct TrainingRecord {
     pub samples: usize,
     /// The verifier's final gate, if the network passed one.
     pub verified: Option<VerifiedRecord>,
+    /// The certificate that proves the network right at every width, if it
+    /// was proven; written only then, so that older files still load. A file
+    /// is loaded as proven only once the certificate has been checked again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<Certificate>,
 }
 
 /// The batch size of files written before batches existed.
@@ -113,6 +118,7 @@ impl TrainingRecord {
                 coverage: config.gate,
                 counts: report.counts,
             }),
+            proof: adder.proof().cloned(),
         }
     }
 }

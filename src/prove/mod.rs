@@ -44,7 +44,8 @@ use crate::certificate::{Certificate, ProofConfig};
 use crate::verify::counterexample;
 use crate::{Adder, Counterexample, Error, Network, RnnAllocator};
 use base::Visit;
-use check::{CellsOf, check_network, describe, threads, weights_of};
+pub(crate) use check::check_network;
+use check::{CellsOf, describe, threads, weights_of};
 
 use enclosure::Basis;
 use induction::{Cells, Failure, Sink, Step};

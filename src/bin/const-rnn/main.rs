@@ -20,6 +20,7 @@ use const_rnn::{
     Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Coverage, DynRnn, Error, Init,
     Network, OptimizerKind, ProofConfig, Report, Rnn, RnnAllocator, Verdict, decimal_sum, train,
 };
+use const_rnn::BigUint;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nalgebra::{DefaultAllocator, Dim, U1, U2};
 use rand::rngs::ChaCha8Rng;
@@ -41,15 +42,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print A + B (decimal, up to 128 bits each) as the network computes it;
-    /// with no operands, for each "A B" line of standard input.
+    /// Print A + B (decimal, any number of digits) as the network computes
+    /// it; with no operands, for each "A B" line of standard input.
     Add {
-        /// A model file from `train --save` [default: the default verified network].
+        /// A model file from `train --save` [default: the default proven network].
         #[arg(long)]
         model: Option<PathBuf>,
         /// Two operands, or none.
-        #[arg(value_parser = parse_operand, allow_negative_numbers = true)]
-        operands: Vec<u128>,
+        #[arg(value_parser = parse_big, allow_negative_numbers = true)]
+        operands: Vec<BigUint>,
     },
     /// Train a network, print when it solved the seed's task and the
     /// verifier's verdict, and save or plot it.
@@ -235,6 +236,7 @@ impl Training {
             seed: self.seed,
             budget: AdderConfig::default().budget.max(samples),
             gate: Coverage::default(),
+            ..AdderConfig::default()
         }
     }
 }
@@ -269,7 +271,6 @@ impl From<Error> for Failure {
         match err {
             Error::Diverged { .. }
             | Error::Unverified { .. }
-            | Error::Unproven { .. }
             | Error::Certificate { .. } => Failure::Wrong(err.to_string()),
             other => Failure::Usage(other.to_string()),
         }
@@ -499,15 +500,15 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
     write_verdict(out, &verify_with_spinner(&plain, &config.gate)?)?;
     let started = Instant::now();
     let bar = rounds_spinner();
-    let adder = trainer.into_verified_adder_observed(&config, |_| bar.inc(1))?;
+    let adder = trainer.into_proven_adder_observed(&config, |_| bar.inc(1))?;
     bar.finish_and_clear();
     writeln!(
         out,
-        "trained on until verified: verified after {} samples ({:.1} s of training and verifying)",
+        "trained on until proven: proven after {} samples ({:.1} s of training, verifying and proving)",
         adder.samples(),
         started.elapsed().as_secs_f64()
     )?;
-    writeln!(out, "the verified network on wide operands")?;
+    writeln!(out, "the proven network on wide operands")?;
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for _ in 0..3 {
         let (a, b) = (
@@ -529,6 +530,15 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
         (0, ones),
     ] {
         show_wide_sum(out, 128, a, b, adder.add::<128>(a, b)?)?;
+    }
+    if let Some(certificate) = adder.proof() {
+        let report = const_rnn::check(&adder, certificate)?;
+        writeln!(
+            out,
+            "proven: every output bit is right for every input of every length ({} cells; the certificate re-checked in {:.2} s)",
+            report.cells,
+            report.elapsed.as_secs_f64()
+        )?;
     }
     Ok(())
 }
@@ -610,9 +620,9 @@ fn model_or_default(path: Option<&Path>) -> Result<Box<dyn Model>, Failure> {
 }
 
 /// `add A B`, or `add` reading `A B` pairs from standard input.
-fn add(out: &mut impl Write, model: Option<&Path>, operands: &[u128]) -> Result<(), Failure> {
+fn add(out: &mut impl Write, model: Option<&Path>, operands: &[BigUint]) -> Result<(), Failure> {
     match operands {
-        &[a, b] => {
+        [a, b] => {
             let adder = model_or_default(model)?;
             write_sum(out, adder.as_ref(), a, b)?.map_or(Ok(()), |wrong| Err(Failure::Wrong(wrong)))
         }
@@ -629,12 +639,12 @@ fn add(out: &mut impl Write, model: Option<&Path>, operands: &[u128]) -> Result<
                 let fields: Vec<&str> = line.split_whitespace().collect();
                 let pair = match fields.as_slice() {
                     [] => continue,
-                    [a, b] => parse_operand(a).and_then(|a| Ok((a, parse_operand(b)?))),
+                    [a, b] => parse_big(a).and_then(|a| Ok((a, parse_big(b)?))),
                     _ => Err(format!("expected two operands, got {}", fields.len())),
                 };
                 let (a, b) = pair
                     .map_err(|message| Failure::Usage(format!("line {}: {message}", index + 1)))?;
-                if let Some(wrong) = write_sum(out, adder.as_ref(), a, b)? {
+                if let Some(wrong) = write_sum(out, adder.as_ref(), &a, &b)? {
                     eprintln!("line {}: {wrong}", index + 1);
                     wrong_sums += 1;
                 }
@@ -664,22 +674,26 @@ fn default_adder() -> Result<Adder, Failure> {
     Ok(train(&config)?)
 }
 
-/// Prints the network's sum of two 128-bit operands in decimal; returns a
-/// message if it is wrong.
+/// Prints the network's sum of two operands of any size in decimal; returns
+/// a message if it is wrong.
 fn write_sum(
     out: &mut impl Write,
     adder: &dyn Model,
-    a: u128,
-    b: u128,
+    a: &BigUint,
+    b: &BigUint,
 ) -> Result<Option<String>, Failure> {
-    let sum = adder.add_width(128, a, b)?;
-    let (printed, expected) = (
-        decimal_sum(128, sum),
-        decimal_sum(128, a.overflowing_add(b)),
-    );
-    writeln!(out, "{printed}")?;
-    Ok((printed != expected)
-        .then(|| format!("wrong: the network's sum {a} + {b} = {printed} is not {expected}")))
+    let sum = adder.add_big(a, b);
+    writeln!(out, "{sum}")?;
+    let expected = a + b;
+    Ok((sum != expected).then(|| {
+        format!(
+            "wrong: the network's sum {} + {} = {} is not {}",
+            shorten(&a.to_string()),
+            shorten(&b.to_string()),
+            shorten(&sum.to_string()),
+            shorten(&expected.to_string())
+        )
+    }))
 }
 
 /// Calls `$run(network, $args...)` with a network of `$hidden` units drawn
@@ -741,7 +755,7 @@ where
         Box::new(trainer.into_adder()?)
     } else {
         let bar = rounds_spinner();
-        let adder = trainer.into_verified_adder_observed(config, |sample| {
+        let adder = trainer.into_proven_adder_observed(config, |sample| {
             curve.push((sample.error, sample.is_exact()));
             bar.inc(1);
         })?;
@@ -785,6 +799,13 @@ fn train_command(
         config.batch
     )?;
     write_verdict(out, &report)?;
+    if let Some(certificate) = trained.model.proof() {
+        writeln!(
+            out,
+            "proven: every output bit is right for every input of every length ({} cells)",
+            certificate.cells.len()
+        )?;
+    }
     if let Some(path) = save {
         trained.model.save(path, recipe, &config)?;
         writeln!(out, "saved {}", shorten(&path.display().to_string()))?;
@@ -1197,7 +1218,7 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
 
 /// `seeds A..B`: the default recipe on each seed, one line each, then a summary.
 fn seeds(out: &mut impl Write, range: SeedRange) -> Result<(), Failure> {
-    let (mut verified, mut samples) = (0, Vec::new());
+    let (mut proven, mut verified, mut samples, mut times) = (0, 0, Vec::new(), Vec::new());
     let bar = progress(range.end - range.first, "seeds");
     for seed in range.first..range.end {
         let config = AdderConfig {
@@ -1207,14 +1228,26 @@ fn seeds(out: &mut impl Write, range: SeedRange) -> Result<(), Failure> {
         let started = Instant::now();
         let result = train(&config);
         let seconds = started.elapsed().as_secs_f64();
+        times.push(seconds);
         let line = match result {
             Ok(adder) => {
                 verified += 1;
                 samples.push(adder.samples());
-                format!(
-                    "seed {seed}: verified after {} samples, {seconds:.1} s",
-                    adder.samples()
-                )
+                match adder.proof() {
+                    Some(certificate) => {
+                        proven += 1;
+                        format!(
+                            "seed {seed}: proven after {} samples ({} cells), {seconds:.1} s",
+                            adder.samples(),
+                            certificate.cells.len()
+                        )
+                    }
+                    None => format!(
+                        "seed {seed}: verified, not proven after {} samples, {seconds:.1} s: {}",
+                        adder.samples(),
+                        adder.unproven().unwrap_or("")
+                    ),
+                }
             }
             Err(Error::Unverified {
                 samples: used,
@@ -1232,12 +1265,14 @@ fn seeds(out: &mut impl Write, range: SeedRange) -> Result<(), Failure> {
     }
     bar.finish_and_clear();
     let seeds = samples.len();
+    let worst_time = times.iter().copied().fold(0.0, f64::max);
+    let median_time = median(&mut times);
     let (median, worst) = median_and_worst(&mut samples).unwrap_or((0, 0));
     writeln!(
         out,
-        "verified {verified}/{seeds}, median {median} samples, worst {worst}"
+        "proven {proven}/{seeds}, verified {verified}/{seeds}, median {median} samples, worst {worst}; median {median_time:.1} s, worst {worst_time:.1} s"
     )?;
-    if verified == seeds {
+    if proven == seeds {
         Ok(())
     } else {
         Err(Failure::Verdict)
@@ -1331,6 +1366,22 @@ fn parse_range(text: &str) -> Result<SeedRange, String> {
 
 /// A non-negative decimal integer of at most 128 bits, with an optional leading `+`.
 fn parse_operand(text: &str) -> Result<u128, String> {
+    let digits = operand_digits(text)?;
+    digits
+        .parse()
+        .map_err(|_| format!("operand {:?} has more than 128 bits", shorten(text.trim())))
+}
+
+/// A non-negative decimal integer of any number of digits.
+fn parse_big(text: &str) -> Result<BigUint, String> {
+    let digits = operand_digits(text)?;
+    digits
+        .parse()
+        .map_err(|_| format!("operand {:?} is not a decimal integer", shorten(text.trim())))
+}
+
+/// The digits of a non-negative decimal integer, or why `text` is not one.
+fn operand_digits(text: &str) -> Result<&str, String> {
     // Surrounding blanks are accepted, as they are between the operands of a stdin line.
     let text = text.trim();
     let digits = text.strip_prefix('+').unwrap_or(text);
@@ -1348,9 +1399,7 @@ fn parse_operand(text: &str) -> Result<u128, String> {
             _ => "is not a decimal integer: write digits 0-9 only, with an optional leading +",
         }
     } else {
-        return digits
-            .parse()
-            .map_err(|_| format!("operand {:?} has more than 128 bits", shorten(text)));
+        return Ok(digits);
     };
     Err(format!("operand {:?} {problem}", shorten(text)))
 }

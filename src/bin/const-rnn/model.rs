@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use const_rnn::{
-    Adder, AdderConfig, Certificate, CheckReport, Coverage, DynRnn, Error, Network, ProofConfig,
+    Adder, BigUint, AdderConfig, Certificate, CheckReport, Coverage, DynRnn, Error, Network, ProofConfig,
     Report, RnnAllocator, TraceStep, TrainingRecord, Verdict, check, prove, verify,
 };
 use nalgebra::{DefaultAllocator, Dim, Dyn, U1, U2, U4, U8, U16, U32, U64};
@@ -18,6 +18,10 @@ pub trait Model {
     fn add_width(&self, width: usize, a: u128, b: u128) -> Result<(u128, bool), Error>;
     /// [`verify`] on this adder.
     fn verify(&self, coverage: &Coverage) -> Result<Report, Error>;
+    /// [`Adder::add_big`].
+    fn add_big(&self, a: &BigUint, b: &BigUint) -> BigUint;
+    /// [`Adder::proof`].
+    fn proof(&self) -> Option<&Certificate>;
     /// [`prove`] on this adder.
     fn prove(&self, config: &ProofConfig) -> Result<Verdict, Error>;
     /// [`check`] of `certificate` against this adder.
@@ -45,6 +49,14 @@ where
 
     fn verify(&self, coverage: &Coverage) -> Result<Report, Error> {
         verify(self, coverage)
+    }
+
+    fn add_big(&self, a: &BigUint, b: &BigUint) -> BigUint {
+        Adder::add_big(self, a, b)
+    }
+
+    fn proof(&self) -> Option<&Certificate> {
+        Adder::proof(self)
     }
 
     fn prove(&self, config: &ProofConfig) -> Result<Verdict, Error> {
@@ -87,21 +99,34 @@ pub fn describe(fixed: bool, hidden: usize) -> String {
 }
 
 /// The adder of `network`, on the static type when its hidden size is one
-/// of [`STATIC_HIDDEN`]: the type it was trained and verified as.
-pub fn from_dynamic(network: &DynRnn) -> Result<Box<dyn Model>, Error> {
-    Ok(match network.hidden() {
-        2 => Box::new(Adder::<U2>::from_network(network)?),
-        4 => Box::new(Adder::<U4>::from_network(network)?),
-        8 => Box::new(Adder::<U8>::from_network(network)?),
-        16 => Box::new(Adder::<U16>::from_network(network)?),
-        32 => Box::new(Adder::<U32>::from_network(network)?),
-        64 => Box::new(Adder::<U64>::from_network(network)?),
-        _ => Box::new(Adder::<Dyn>::from_network(network)?),
-    })
+/// of [`STATIC_HIDDEN`]: the type it was trained and verified as; proven if
+/// `proof` is given and holds.
+pub fn from_dynamic(network: &DynRnn, proof: Option<Certificate>) -> Result<Box<dyn Model>, Error> {
+    fn adder<H: Dim>(network: &DynRnn, proof: Option<Certificate>) -> Result<Box<dyn Model>, Error>
+    where
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+        Network<U2, H, U1>: Sync,
+    {
+        let adder: Adder<H> = Adder::new(network.reshape()?);
+        Ok(match proof {
+            Some(certificate) => Box::new(adder.with_proof(certificate)?),
+            None => Box::new(adder),
+        })
+    }
+    match network.hidden() {
+        2 => adder::<U2>(network, proof),
+        4 => adder::<U4>(network, proof),
+        8 => adder::<U8>(network, proof),
+        16 => adder::<U16>(network, proof),
+        32 => adder::<U32>(network, proof),
+        64 => adder::<U64>(network, proof),
+        _ => adder::<Dyn>(network, proof),
+    }
 }
 
-/// The adder saved in the model file `path`.
+/// The adder saved in the model file `path`, proven if the file holds a
+/// certificate that holds.
 pub fn load(path: &Path) -> Result<Box<dyn Model>, Error> {
-    let (network, _) = DynRnn::<f64>::load(path)?;
-    from_dynamic(&network)
+    let (network, training) = DynRnn::<f64>::load(path)?;
+    from_dynamic(&network, training.and_then(|record| record.proof))
 }

@@ -1,0 +1,228 @@
+//! The default recipe: train, verify, prove, and train on what failed until
+//! the adder is proven. It sits above the adder, the verifier and the
+//! prover, and none of them imports it.
+
+use nalgebra::{DefaultAllocator, Dim, U1, U2, U16};
+
+use crate::adder::Rounds;
+use crate::prove::{Verdict, check_network, prove_network};
+use crate::{
+    Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Error, Network, Rnn, RnnAllocator,
+};
+
+/// Trains the seed's network, `Rnn<2, 16, 1>` in `f64`, with the default
+/// recipe, and returns it proven: the seed's training (`config.samples`
+/// samples of `config.sum_bits` bits, weights and operands from
+/// `config.seed`), then rounds of training and verification until the
+/// verifier finds no wrong sum, then the prover; while the prover cannot
+/// prove it, more rounds (a share of them on the histories where the proof
+/// failed), verification and the prover again
+/// ([`AdderTrainer::into_proven_adder`]).
+///
+/// If the proof still fails after `config.proof_rounds` rounds, the adder is
+/// returned verified but not proven: [`Adder::status`] says so, and
+/// [`Adder::unproven`] says where the last proof failed.
+///
+/// # Errors
+///
+/// [`Error::Unverified`] if the budget runs out before the verifier passes;
+/// the errors of [`AdderTrainer::new`], [`AdderTrainer::train_sample`],
+/// [`verify`](crate::verify) and [`prove`](crate::prove).
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{train, AdderConfig, Status};
+///
+/// let adder = train(&AdderConfig::default())?;
+/// assert_eq!(adder.status(), Status::Proven);
+/// assert_eq!(adder.add::<64>(u64::MAX.into(), 1)?, (0, true)); // like u64::overflowing_add
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+pub fn train(config: &AdderConfig) -> Result<Adder, Error> {
+    seed_trainer(config)?.into_proven_adder(config)
+}
+
+/// Trains the seed's network with the seed's recipe only: `config.samples`
+/// samples, no verification and no proof. The adder may well be wrong on
+/// long operands.
+///
+/// # Errors
+///
+/// The errors of [`AdderTrainer::new`] and [`AdderTrainer::train_sample`].
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{train_plain, AdderConfig};
+///
+/// let adder = train_plain(&AdderConfig::default())?;
+/// assert!(adder.verified().is_none() && adder.proof().is_none());
+/// assert_eq!(adder.add::<7>(100, 27)?, (127, false));
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+pub fn train_plain(config: &AdderConfig) -> Result<Adder, Error> {
+    seed_trainer(config)?.into_adder()
+}
+
+/// The seed's network after the seed's training.
+fn seed_trainer(config: &AdderConfig) -> Result<AdderTrainer<U2, U16, U1, f64>, Error> {
+    let network = Rnn::<2, 16, 1>::from_seed_with(config.seed, config.init);
+    let mut trainer = AdderTrainer::new(network, config)?;
+    for _ in 0..config.samples {
+        trainer.train_sample()?;
+    }
+    Ok(trainer)
+}
+
+impl<I, H, O> AdderTrainer<I, H, O, f64>
+where
+    I: Dim,
+    H: Dim,
+    O: Dim,
+    DefaultAllocator: RnnAllocator<I, H, O>,
+{
+    /// Trains on until the adder is proven, and returns it with its
+    /// certificate (or, after `config.proof_rounds` rounds, verified only):
+    /// the default recipe's second half.
+    ///
+    /// Verify-and-train rounds as [`AdderTrainer::into_verified_adder`] until
+    /// the verifier finds nothing; then [`prove`](crate::prove) with
+    /// `config.proof`. While the verdict is "not proven", a share of each
+    /// further round's samples are sums whose bits walk through the history
+    /// where the proof failed (the failing key's carry, window and word), and
+    /// verification and the proof are tried again.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Unverified`] once `config.budget` samples have been trained
+    /// on in all and the verifier still finds a wrong sum; the errors of
+    /// [`verify`](crate::verify), [`prove`](crate::prove) and
+    /// [`AdderTrainer::train_on`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{AdderConfig, AdderTrainer, Rnn, Status};
+    ///
+    /// let config = AdderConfig::default();
+    /// let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
+    /// for _ in 0..config.samples {
+    ///     trainer.train_sample()?;
+    /// }
+    /// let adder = trainer.into_proven_adder(&config)?;
+    /// assert_eq!(adder.status(), Status::Proven);
+    /// assert!(adder.unproven().is_none());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn into_proven_adder(self, config: &AdderConfig) -> Result<Adder<H>, Error>
+    where
+        Network<U2, H, U1>: Sync,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+    {
+        self.into_proven_adder_observed(config, |_| {})
+    }
+
+    /// [`AdderTrainer::into_proven_adder`], showing `observe` every sample
+    /// it trains on.
+    ///
+    /// # Errors
+    ///
+    /// As [`AdderTrainer::into_proven_adder`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{AdderConfig, AdderTrainer, Rnn};
+    ///
+    /// let config = AdderConfig::default();
+    /// let mut trainer = AdderTrainer::new(Rnn::<2, 16, 1>::from_seed(config.seed), &config)?;
+    /// for _ in 0..config.samples {
+    ///     trainer.train_sample()?;
+    /// }
+    /// let mut seen = 0;
+    /// let adder = trainer.into_proven_adder_observed(&config, |_| seen += 1)?;
+    /// assert_eq!(config.samples + seen, adder.samples());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn into_proven_adder_observed(
+        mut self,
+        config: &AdderConfig,
+        mut observe: impl FnMut(&AdderSample),
+    ) -> Result<Adder<H>, Error>
+    where
+        Network<U2, H, U1>: Sync,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+    {
+        config.validate()?;
+        let mut rounds = Rounds::new(config);
+        let mut proof_rounds = 0;
+        loop {
+            let report = self.train_until_verified(config, &mut rounds, &mut observe)?;
+            let network: Network<U2, H, U1> = self.network().reshape()?;
+            let verdict = prove_network(&network, &config.proof)?;
+            let mut adder = Adder::new(network);
+            adder.set_verified(report, self.samples_seen());
+            match verdict {
+                Verdict::Proven(proven) => {
+                    adder.set_proof(proven.certificate);
+                    return Ok(adder);
+                }
+                Verdict::Counterexample(wrong) => rounds.wrong_sums.push(wrong),
+                Verdict::NotProven(not_proven) => {
+                    let pair = |(a, b): (bool, bool)| usize::from(a) + 2 * usize::from(b);
+                    let pairs = not_proven
+                        .window
+                        .iter()
+                        .chain(&not_proven.word)
+                        .map(|&bits| pair(bits))
+                        .collect();
+                    rounds.histories.push((not_proven.carry, pairs));
+                    adder.set_unproven(not_proven.reason);
+                }
+            }
+            if proof_rounds >= config.proof_rounds || self.samples_seen() >= config.budget {
+                // Verified, not proven: the adder says so in its status.
+                return Ok(adder);
+            }
+            proof_rounds += 1;
+            self.train_round(&mut rounds, &mut observe)?;
+        }
+    }
+}
+
+impl<H> Adder<H>
+where
+    H: Dim,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+    Network<U2, H, U1>: Sync,
+{
+    /// This adder with `certificate` as its proof, once [`check`](crate::check)
+    /// has accepted it for this adder's network: for a network loaded from a
+    /// file with the certificate saved beside it.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`check`](crate::check): the certificate does not hold
+    /// for this network. The adder is then dropped, unchanged elsewhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Adder, AdderConfig, Status, train};
+    ///
+    /// let proven = train(&AdderConfig::default())?;
+    /// let certificate = proven.proof().unwrap().clone();
+    /// let again = Adder::new(proven.network().clone()).with_proof(certificate.clone())?;
+    /// assert_eq!(again.status(), Status::Proven);
+    ///
+    /// let other = Adder::new(const_rnn::Rnn::<2, 16, 1>::from_seed(1));
+    /// assert!(other.with_proof(certificate).is_err());
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn with_proof(mut self, certificate: Certificate) -> Result<Self, Error> {
+        check_network(self.network(), &certificate)?;
+        self.set_proof(certificate);
+        Ok(self)
+    }
+}
