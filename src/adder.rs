@@ -62,7 +62,7 @@ pub struct AdderConfig {
 }
 
 /// [`AdderConfig::proof_rounds`]'s default.
-const DEFAULT_PROOF_ROUNDS: usize = 6;
+const DEFAULT_PROOF_ROUNDS: usize = 2;
 
 /// [`AdderConfig::budget`]'s default.
 const DEFAULT_BUDGET: usize = 500_000;
@@ -662,13 +662,17 @@ impl Rounds {
 /// Two operands of `bits` bits whose pairs contain `pairs` (truncated to its
 /// last `bits - 1`) entered with the carry `carry`, after a random prefix and
 /// before a random suffix.
-fn history_operands(rng: &mut ChaCha8Rng, (carry, pairs): &(bool, Vec<usize>), bits: usize) -> (u128, u128) {
+fn history_operands(
+    rng: &mut ChaCha8Rng,
+    (carry, pairs): &(bool, Vec<usize>),
+    bits: usize,
+) -> (u128, u128) {
     let pairs = &pairs[pairs.len().saturating_sub(bits - 1)..];
     let prefix = rng.random_range(1..=bits - pairs.len());
     let mut word: Vec<usize> = (0..prefix).map(|_| rng.random_range(0..4)).collect();
-    let carry_in = word
-        .iter()
-        .fold(false, |c, &pair| (pair == 3) || (c && (pair == 1 || pair == 2)));
+    let carry_in = word.iter().fold(false, |c, &pair| {
+        (pair == 3) || (c && (pair == 1 || pair == 2))
+    });
     if carry_in != *carry {
         // (1, 1) sets the carry and (0, 0) clears it.
         word[prefix - 1] = if *carry { 3 } else { 0 };
@@ -678,7 +682,10 @@ fn history_operands(rng: &mut ChaCha8Rng, (carry, pairs): &(bool, Vec<usize>), b
         word.push(rng.random_range(0..4));
     }
     word.iter().enumerate().fold((0, 0), |(a, b), (t, &pair)| {
-        (a | u128::from(pair & 1 == 1) << t, b | u128::from(pair & 2 == 2) << t)
+        (
+            a | u128::from(pair & 1 == 1) << t,
+            b | u128::from(pair & 2 == 2) << t,
+        )
     })
 }
 
@@ -999,7 +1006,8 @@ where
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
     pub fn add_big(&self, a: &BigUint, b: &BigUint) -> BigUint {
-        let bits = |value: &BigUint| -> Vec<bool> { (0..value.bits()).map(|i| value.bit(i)).collect() };
+        let bits =
+            |value: &BigUint| -> Vec<bool> { (0..value.bits()).map(|i| value.bit(i)).collect() };
         let sum = self.add_bits(&bits(a), &bits(b));
         let mut bytes = vec![0_u8; sum.len().div_ceil(8)];
         for (i, _) in sum.iter().enumerate().filter(|(_, set)| **set) {

@@ -292,6 +292,14 @@ impl Default for ProofConfig {
 }
 
 impl ProofConfig {
+    /// The settings with `max_history` at least `history`.
+    pub(crate) fn clamped(self) -> Self {
+        ProofConfig {
+            max_history: self.max_history.max(self.history),
+            ..self
+        }
+    }
+
     /// Checks the settings.
     ///
     /// # Errors

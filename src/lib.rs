@@ -89,7 +89,6 @@ mod train;
 mod verify;
 
 pub use adder::{Adder, AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES, Status, TraceStep};
-pub use recipe::{train, train_plain};
 pub use bits::{BitWidth, decimal_sum};
 pub use bptt::{Gradients, Workspace};
 pub use certificate::{
@@ -97,12 +96,13 @@ pub use certificate::{
     ProofConfig,
 };
 pub use error::Error;
-/// Integers of any size, from `num-bigint`, for [`Adder::add_big`].
-pub use num_bigint::BigUint;
 pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
 pub use network::{DynRnn, Init, Network, Real, Rnn, RnnAllocator};
+/// Integers of any size, from `num-bigint`, for [`Adder::add_big`].
+pub use num_bigint::BigUint;
 pub use optim::{Adam, Momentum, Optimizer, OptimizerKind, Sgd};
 pub use prove::{EXP_RELATIVE_ERROR, NotProven, OUTPUT_THRESHOLD, Proven, Verdict, check, prove};
+pub use recipe::{train, train_plain};
 pub use train::SequenceTrainer;
 pub use verify::{Counterexample, Counts, Coverage, Report, verify};
 

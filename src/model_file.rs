@@ -6,7 +6,9 @@ use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix, U1, U2};
 use serde::{Deserialize, Serialize};
 
 use crate::files::{fnv1a, read_text, shorten, write_atomically};
-use crate::{Certificate, Counts, Coverage, Error, Init, Network, OptimizerKind, Real, RnnAllocator};
+use crate::{
+    Certificate, Counts, Coverage, Error, Init, Network, OptimizerKind, Real, RnnAllocator,
+};
 
 /// The version of the model-file format this crate writes and reads.
 pub const MODEL_FORMAT_VERSION: u32 = 1;

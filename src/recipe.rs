@@ -7,7 +7,8 @@ use nalgebra::{DefaultAllocator, Dim, U1, U2, U16};
 use crate::adder::Rounds;
 use crate::prove::{Verdict, check_network, prove_network};
 use crate::{
-    Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Error, Network, Rnn, RnnAllocator,
+    Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Error, Network, ProofConfig, Rnn,
+    RnnAllocator,
 };
 
 /// Trains the seed's network, `Rnn<2, 16, 1>` in `f64`, with the default
@@ -160,7 +161,18 @@ where
         loop {
             let report = self.train_until_verified(config, &mut rounds, &mut observe)?;
             let network: Network<U2, H, U1> = self.network().reshape()?;
-            let verdict = prove_network(&network, &config.proof)?;
+            // Until the last try, windows of up to 4 pairs: a failing proof
+            // then costs seconds, and training on where it failed goes on.
+            let last = proof_rounds >= config.proof_rounds || self.samples_seen() >= config.budget;
+            let proof = if last {
+                config.proof
+            } else {
+                ProofConfig {
+                    max_history: config.proof.max_history.min(ROUND_HISTORY),
+                    ..config.proof
+                }
+            };
+            let verdict = prove_network(&network, &proof.clamped())?;
             let mut adder = Adder::new(network);
             adder.set_verified(report, self.samples_seen());
             match verdict {
@@ -181,7 +193,7 @@ where
                     adder.set_unproven(not_proven.reason);
                 }
             }
-            if proof_rounds >= config.proof_rounds || self.samples_seen() >= config.budget {
+            if last {
                 // Verified, not proven: the adder says so in its status.
                 return Ok(adder);
             }
@@ -190,6 +202,9 @@ where
         }
     }
 }
+
+/// The longest window the proofs between rounds try.
+const ROUND_HISTORY: usize = 4;
 
 impl<H> Adder<H>
 where

@@ -9,6 +9,7 @@ mod errors;
 mod gradient;
 mod model_file;
 mod optim;
+mod prove;
 mod robustness;
 mod static_dynamic;
 mod verify;

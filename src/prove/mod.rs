@@ -191,12 +191,19 @@ where
     let mut passes = 0;
     let mut steps = 0;
     let mut last = None;
-    for history in config.history..=config.max_history {
+    let shapes: &[bool] = if config.oriented {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    let attempts = (config.history..=config.max_history)
+        .flat_map(|history| shapes.iter().map(move |&oriented| (history, oriented)));
+    for (history, oriented) in attempts {
         let keys = Keys::new(history);
         let h = network.hidden();
         // States after history + 1 to history + steps pairs, for the starting cells.
         let length = history + config.steps.min(history);
-        let (bases, basis) = if config.oriented {
+        let (bases, basis) = if oriented {
             principal_axes(network, &keys, length)
         } else {
             (Vec::new(), vec![None; keys.count()])
@@ -546,12 +553,6 @@ impl Sink for Grow {
         (excess, unit): (f64, usize),
         (low, high): (&[f64], &[f64]),
     ) -> bool {
-        if excess > 0.2 && std::env::var_os("PROVE_DEBUG2").is_some() {
-            eprintln!(
-                "big: key {:b} word {word:b} steps {steps} target {target:b} excess {excess:.3} unit {unit}",
-                self.key
-            );
-        }
         if excess > 0.0 && self.can_split {
             // Halve this key's cell before growing any other for it.
             self.stuck.push(self.key);
@@ -601,10 +602,6 @@ impl Sink for Grow {
     }
 }
 
-fn hidden_debug(cells: &Cells) -> usize {
-    cells.hidden
-}
-
 /// Passes in a row with an image outside its cell after which a key is
 /// pushed through one pair more.
 const RAISE_AFTER: usize = 3;
@@ -619,34 +616,6 @@ fn close(
     threads: usize,
 ) -> Attempt {
     let h = cells.hidden;
-    if std::env::var_os("PROVE_DEBUG").is_some() {
-        let widths: Vec<f64> = (0..cells.low.len())
-            .map(|i| cells.high[i] - cells.low[i])
-            .collect();
-        let widest = widths.iter().copied().fold(0.0, f64::max);
-        let mean = widths.iter().sum::<f64>() / widths.len() as f64;
-        eprintln!(
-            "m {} start widest {widest:.4} mean {mean:.5}",
-            keys.history()
-        );
-        for key in 0..keys.count() {
-            let h = hidden_debug(cells);
-            let w: Vec<String> = (key * h..(key + 1) * h)
-                .map(|i| format!("{:.2}", cells.high[i] - cells.low[i]))
-                .collect();
-            let lo: Vec<String> = (key * h..(key + 1) * h)
-                .map(|i| format!("{:.2}", cells.low[i]))
-                .collect();
-            if (key * h..(key + 1) * h).any(|i| cells.high[i] - cells.low[i] > 0.1) {
-                eprintln!(
-                    "wide start cell {} widths {} low {}",
-                    check::key_name(keys, key),
-                    w.join(" "),
-                    lo.join(" ")
-                );
-            }
-        }
-    }
     let mut work: Vec<usize> = (0..keys.count()).collect();
     let mut stuck = vec![0_usize; keys.count()];
     let mut attempt = Attempt {
@@ -767,20 +736,6 @@ fn close(
         }
         next_work.sort_unstable();
         next_work.dedup();
-        if std::env::var_os("PROVE_DEBUG").is_some() {
-            let widest = (0..cells.low.len())
-                .map(|i| cells.high[i] - cells.low[i])
-                .fold(0.0, f64::max);
-            eprintln!(
-                "m {} pass {} work {} outputs {} next {} widest {widest:.4} raised {}",
-                keys.history(),
-                attempt.passes,
-                work.len(),
-                failed_outputs.len(),
-                next_work.len(),
-                cells.steps.iter().filter(|&&s| s > config.steps).count()
-            );
-        }
         work = next_work;
     }
     attempt.failure = None;

@@ -16,11 +16,11 @@ use std::time::Instant;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use const_rnn::BigUint;
 use const_rnn::{
     Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Coverage, DynRnn, Error, Init,
     Network, OptimizerKind, ProofConfig, Report, Rnn, RnnAllocator, Verdict, decimal_sum, train,
 };
-use const_rnn::BigUint;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nalgebra::{DefaultAllocator, Dim, U1, U2};
 use rand::rngs::ChaCha8Rng;
@@ -269,9 +269,9 @@ impl From<Error> for Failure {
     /// 1); every other error of the library comes from bad input (status 2).
     fn from(err: Error) -> Self {
         match err {
-            Error::Diverged { .. }
-            | Error::Unverified { .. }
-            | Error::Certificate { .. } => Failure::Wrong(err.to_string()),
+            Error::Diverged { .. } | Error::Unverified { .. } | Error::Certificate { .. } => {
+                Failure::Wrong(err.to_string())
+            }
             other => Failure::Usage(other.to_string()),
         }
     }
@@ -917,16 +917,7 @@ fn prove_command(
     certificate: Option<&Path>,
 ) -> Result<(), Failure> {
     let model = model_or_default(model)?;
-    let mut config = ProofConfig::default();
-    if let Ok(text) = std::env::var("PROVE_CONFIG") {
-        let v: Vec<usize> = text.split(',').map(|x| x.parse().unwrap()).collect();
-        config.history = v[0];
-        config.max_history = v[1];
-        config.steps = v[2];
-        config.max_splits = v[3];
-        config.oriented = v[4] == 1;
-    }
-    let verdict = model.prove(&config)?;
+    let verdict = model.prove(&ProofConfig::default())?;
     match verdict {
         Verdict::Proven(proven) => {
             writeln!(
@@ -1375,9 +1366,12 @@ fn parse_operand(text: &str) -> Result<u128, String> {
 /// A non-negative decimal integer of any number of digits.
 fn parse_big(text: &str) -> Result<BigUint, String> {
     let digits = operand_digits(text)?;
-    digits
-        .parse()
-        .map_err(|_| format!("operand {:?} is not a decimal integer", shorten(text.trim())))
+    digits.parse().map_err(|_| {
+        format!(
+            "operand {:?} is not a decimal integer",
+            shorten(text.trim())
+        )
+    })
 }
 
 /// The digits of a non-negative decimal integer, or why `text` is not one.

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use const_rnn::{
-    Adder, BigUint, AdderConfig, Certificate, CheckReport, Coverage, DynRnn, Error, Network, ProofConfig,
-    Report, RnnAllocator, TraceStep, TrainingRecord, Verdict, check, prove, verify,
+    Adder, AdderConfig, BigUint, Certificate, CheckReport, Coverage, DynRnn, Error, Network,
+    ProofConfig, Report, RnnAllocator, TraceStep, TrainingRecord, Verdict, check, prove, verify,
 };
 use nalgebra::{DefaultAllocator, Dim, Dyn, U1, U2, U4, U8, U16, U32, U64};
 

@@ -1,0 +1,340 @@
+//! The prover refuses networks known to be wrong (also those wrong only on
+//! long words), proves the default network, and its certificates are
+//! re-checked, refused when altered or checked against another network, and
+//! hold for the states of long sums.
+
+use const_rnn::{
+    Adder, AdderConfig, BigUint, Certificate, Coverage, Error, ProofConfig, Rnn, Status, Verdict,
+    check, prove, train_plain, verify,
+};
+use nalgebra::SMatrix;
+use proptest::prelude::*;
+use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+
+use crate::adder::{default_adder, plain_adder};
+
+/// The default network's certificate, from the default recipe.
+fn certificate() -> &'static Certificate {
+    default_adder()
+        .proof()
+        .expect("the default recipe proves seed 0")
+}
+
+/// Asserts that the prover does not prove `adder`, and that when it finds a
+/// counterexample, the adder really gets that sum wrong.
+fn assert_not_proven(adder: &Adder, what: &str) {
+    match prove(adder, &ProofConfig::default()).unwrap() {
+        Verdict::Proven(_) => panic!("{what} was proven"),
+        Verdict::Counterexample(wrong) => {
+            assert_eq!(
+                adder.add_width(wrong.width, wrong.a, wrong.b).unwrap(),
+                wrong.network
+            );
+            assert_ne!(wrong.network, wrong.expected, "{wrong}");
+        }
+        Verdict::NotProven(not_proven) => {
+            assert!(not_proven.shortfall > 0.0, "{not_proven}");
+            assert!(!not_proven.reason.is_empty());
+            assert_eq!(not_proven.window.len(), not_proven.history);
+        }
+    }
+}
+
+#[test]
+fn the_default_network_is_proven_and_its_certificate_checks() {
+    let adder = default_adder();
+    assert_eq!(adder.status(), Status::Proven);
+    let report = check(adder, certificate()).unwrap();
+    assert_eq!(report.cells, certificate().cells.len());
+    assert!(report.induction_steps > 0 && report.base_steps > 0);
+}
+
+#[test]
+fn the_prover_proves_the_default_network_again_with_the_same_cells() {
+    let Verdict::Proven(proven) = prove(default_adder(), &ProofConfig::default()).unwrap() else {
+        panic!("the default network is proven");
+    };
+    // Deterministic: the recipe's proof and this one are the same certificate.
+    assert_eq!(&proven.certificate, certificate());
+}
+
+#[test]
+fn the_seeds_plain_network_wrong_on_3_plus_508_is_not_proven() {
+    let adder = plain_adder();
+    // 3 + 508 = 511, and the network says 1023: a carry out that is not there.
+    assert_eq!(adder.add::<9>(3, 508).unwrap(), (511, true));
+    assert_not_proven(adder, "the seed's plain network");
+}
+
+#[test]
+fn seed_15s_plain_network_right_up_to_12_bits_but_wrong_on_a_long_carry_is_not_proven() {
+    let adder = train_plain(&AdderConfig {
+        seed: 15,
+        ..AdderConfig::default()
+    })
+    .unwrap();
+    // Right on every sum of up to 12 bits...
+    let exhaustive = Coverage {
+        exhaustive_bits: 12,
+        run_prefix_pairs: 0,
+        run_suffix_pairs: 0,
+        max_bits: 1,
+        random_pairs: 0,
+        seed: 0,
+    };
+    assert!(verify(&adder, &exhaustive).unwrap().is_verified());
+    // ...and wrong on a long one.
+    let (a, b) = ((1_u128 << 48) - 1, 1);
+    assert_ne!(adder.add::<64>(a, b).unwrap(), (a + b, false));
+    assert_not_proven(&adder, "seed 15's plain network");
+}
+
+/// The default network with `W_hh` scaled by `factor`.
+fn scaled(adder: &Adder, factor: f64) -> Adder {
+    let net = adder.network();
+    let w_hh: SMatrix<f64, 16, 16> = net.w_hh() * factor;
+    Adder::new(Rnn::<2, 16, 1>::from_weights(*net.w_ih(), w_hh, *net.w_ho()).unwrap())
+}
+
+#[test]
+fn networks_planted_to_be_wrong_only_on_long_words_are_not_proven() {
+    // Weakening the recurrent weights makes the carry fade along long runs:
+    // find factors where every sum up to 10 bits is still right but some
+    // 128-bit carry chain or run is wrong.
+    let exhaustive = Coverage {
+        exhaustive_bits: 10,
+        run_prefix_pairs: 0,
+        run_suffix_pairs: 0,
+        max_bits: 1,
+        random_pairs: 0,
+        seed: 0,
+    };
+    let long = Coverage {
+        exhaustive_bits: 0,
+        run_prefix_pairs: 2,
+        run_suffix_pairs: 2,
+        max_bits: 128,
+        random_pairs: 0,
+        seed: 0,
+    };
+    let mut planted = 0;
+    for step in 1..=40 {
+        let factor = 1.0 - 0.01 * f64::from(step);
+        let adder = scaled(default_adder(), factor);
+        if !verify(&adder, &exhaustive).unwrap().is_verified() {
+            break;
+        }
+        let Some(wrong) = verify(&adder, &long).unwrap().counterexample else {
+            continue;
+        };
+        assert!(wrong.width > 10, "{wrong}");
+        assert_not_proven(&adder, &format!("W_hh scaled by {factor}"));
+        planted += 1;
+    }
+    assert!(
+        planted > 0,
+        "no factor planted a network wrong only on long words"
+    );
+}
+
+#[test]
+fn a_certificate_with_one_cell_shrunk_is_refused() {
+    for key in [0, 5, certificate().cells.len() - 1] {
+        let mut shrunk = certificate().clone();
+        let cell = &mut shrunk.cells[key];
+        let unit = (0..cell.low.len())
+            .max_by(|&i, &j| (cell.high[i] - cell.low[i]).total_cmp(&(cell.high[j] - cell.low[j])))
+            .unwrap();
+        let middle = 0.5 * (cell.low[unit] + cell.high[unit]);
+        cell.low[unit] = middle;
+        cell.high[unit] = middle;
+        let err = check(default_adder(), &shrunk).unwrap_err();
+        assert!(matches!(err, Error::Certificate { .. }), "{err}");
+    }
+}
+
+#[test]
+fn a_certificate_with_a_cell_split_less_or_stepped_otherwise_is_checked_as_written() {
+    // Changing how a cell is pushed changes what is checked; the check
+    // either holds for the changed certificate or refuses it, never panics.
+    let mut changed = certificate().clone();
+    for cell in &mut changed.cells {
+        cell.splits = 0;
+    }
+    let _ = check(default_adder(), &changed);
+    let mut bad = certificate().clone();
+    bad.cells[3].steps = bad.history + 1;
+    assert!(check(default_adder(), &bad).is_err());
+    let mut swapped = certificate().clone();
+    swapped.cells.swap(0, 1);
+    assert!(check(default_adder(), &swapped).is_err());
+    let mut missing = certificate().clone();
+    missing.cells.pop();
+    assert!(check(default_adder(), &missing).is_err());
+    let mut infinite = certificate().clone();
+    infinite.cells[2].high[0] = f64::INFINITY;
+    assert!(check(default_adder(), &infinite).is_err());
+}
+
+#[test]
+fn a_certificate_checked_against_another_network_is_refused() {
+    let err = check(plain_adder(), certificate()).unwrap_err();
+    assert!(err.to_string().contains("not this one"), "{err}");
+    // The same weights but one, changed in its last bit.
+    let net = default_adder().network();
+    let mut w_ho = *net.w_ho();
+    w_ho[3] = f64::from_bits(w_ho[3].to_bits() + 1);
+    let nudged = Adder::new(Rnn::<2, 16, 1>::from_weights(*net.w_ih(), *net.w_hh(), w_ho).unwrap());
+    assert!(check(&nudged, certificate()).is_err());
+}
+
+#[test]
+fn certificates_round_trip_as_json_and_a_changed_file_is_refused() {
+    let json = certificate().to_json();
+    assert_eq!(&Certificate::from_json(&json).unwrap(), certificate());
+    let first_bound = json.find("\"low\": [").unwrap() + 20;
+    let mut changed = json.clone().into_bytes();
+    changed[first_bound] = if changed[first_bound] == b'1' {
+        b'2'
+    } else {
+        b'1'
+    };
+    let changed = String::from_utf8(changed).unwrap();
+    assert!(Certificate::from_json(&changed).is_err());
+    assert!(Certificate::from_json(&json[..json.len() / 2]).is_err());
+    assert!(Certificate::from_json("{\"format\": \"const-rnn model\", \"version\": 1}").is_err());
+}
+
+#[test]
+fn the_states_of_long_sums_lie_in_their_keys_cells() {
+    // The claim of the certificate, tested on the program's own states: after
+    // more than `history` pairs, every state is in the cell of its key.
+    let certificate = certificate();
+    let history = certificate.history;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for _ in 0..300 {
+        let (a, b) = (
+            rng.random::<u128>(),
+            rng.random::<u128>() >> rng.random_range(0..128),
+        );
+        let steps = default_adder().trace(128, a, b).unwrap();
+        let pair = |t: usize| usize::from(steps[t].a) + 2 * usize::from(steps[t].b);
+        for t in history..steps.len() {
+            // The key after step t: the carry into the window of steps t-history+1..=t.
+            let start = t + 1 - history;
+            let carry = steps[start].carry;
+            let window: String = (start..=t)
+                .map(|s| char::from(b'0' + pair(s) as u8))
+                .collect();
+            let key = usize::from(carry)
+                | (0..history)
+                    .rev()
+                    .fold(0, |index, i| (index << 2) | pair(start + i))
+                    << 1;
+            let cell = &certificate.cells[key];
+            assert_eq!((cell.carry, cell.window.as_str()), (carry, window.as_str()));
+            let state = &steps[t].hidden;
+            let coordinates: Vec<f64> = match cell.basis {
+                None => state.clone(),
+                Some(index) => {
+                    let q = &certificate.bases[index];
+                    let h = state.len();
+                    (0..h)
+                        .map(|k| (0..h).map(|j| q[k * h + j] * state[j]).sum())
+                        .collect()
+                }
+            };
+            for (j, y) in coordinates.iter().enumerate() {
+                assert!(
+                    cell.low[j] - 1e-9 <= *y && *y <= cell.high[j] + 1e-9,
+                    "{a} + {b}, step {t}, coordinate {j}: {y} outside [{}, {}]",
+                    cell.low[j],
+                    cell.high[j]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_proof_settings_are_errors() {
+    for config in [
+        ProofConfig {
+            history: 0,
+            ..ProofConfig::default()
+        },
+        ProofConfig {
+            max_history: 9,
+            ..ProofConfig::default()
+        },
+        ProofConfig {
+            steps: 5,
+            ..ProofConfig::default()
+        },
+        ProofConfig {
+            margin: f64::NAN,
+            ..ProofConfig::default()
+        },
+        ProofConfig {
+            max_passes: 0,
+            ..ProofConfig::default()
+        },
+    ] {
+        let err = prove(default_adder(), &config).unwrap_err();
+        assert!(matches!(err, Error::Proof { .. }), "{err}");
+    }
+}
+
+/// Operands of `bits` bits at most, as bits, least significant first.
+fn bits_of(value: &BigUint) -> Vec<bool> {
+    (0..value.bits()).map(|i| value.bit(i)).collect()
+}
+
+#[test]
+fn the_proven_adder_adds_numbers_of_thousands_of_bits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for bits in [1_usize, 200, 500, 3_000, 33_220] {
+        let limbs = bits.div_ceil(32);
+        let random = |rng: &mut ChaCha8Rng| {
+            let digits: Vec<u32> = (0..limbs).map(|_| rng.random()).collect();
+            BigUint::new(digits) >> (limbs * 32 - bits)
+        };
+        let (a, b) = (random(&mut rng), random(&mut rng));
+        assert_eq!(default_adder().add_big(&a, &b), &a + &b, "{bits} bits");
+        // The longest carry: all ones plus one.
+        let ones = (BigUint::from(1_u8) << bits) - 1_u8;
+        assert_eq!(
+            default_adder().add_big(&ones, &BigUint::from(1_u8)),
+            BigUint::from(1_u8) << bits
+        );
+        let sum = default_adder().add_bits(&bits_of(&a), &bits_of(&b));
+        assert_eq!(sum.len(), bits_of(&a).len().max(bits_of(&b).len()) + 1);
+    }
+    assert_eq!(default_adder().add_bits(&[], &[]), [false]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn add_bits_and_add_big_agree_with_u128_arithmetic(a in any::<u128>(), b in any::<u128>()) {
+        let adder = default_adder();
+        let sum = adder.add_big(&BigUint::from(a), &BigUint::from(b));
+        prop_assert_eq!(sum, BigUint::from(a) + BigUint::from(b));
+        let (low, carry) = adder.add::<128>(a, b).unwrap();
+        let bits: Vec<bool> = (0..128).map(|i| a >> i & 1 == 1).collect();
+        let other: Vec<bool> = (0..128).map(|i| b >> i & 1 == 1).collect();
+        let sum = adder.add_bits(&bits, &other);
+        let packed = sum[..128].iter().enumerate().fold(0_u128, |v, (i, &s)| v | u128::from(s) << i);
+        prop_assert_eq!((packed, sum[128]), (low, carry));
+    }
+
+    #[test]
+    fn the_proven_adder_adds_operands_of_hundreds_of_bits(
+        a in proptest::collection::vec(any::<u32>(), 1..40),
+        b in proptest::collection::vec(any::<u32>(), 1..40),
+    ) {
+        let (a, b) = (BigUint::new(a), BigUint::new(b));
+        prop_assert_eq!(default_adder().add_big(&a, &b), &a + &b);
+    }
+}
