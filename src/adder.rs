@@ -42,13 +42,13 @@ pub struct AdderConfig {
     pub optimizer: OptimizerKind,
     /// Samples per update, their gradients averaged: 1 is the seed's.
     pub batch: usize,
-    /// How [`train`] and [`train_plain`] draw the first weights: the seed's
+    /// How [`train`](crate::train) and [`train_plain`](crate::train_plain) draw the first weights: the seed's
     /// uniform `[-1, 1)` by default.
     pub init: Init,
     /// Seeds the weights (ChaCha8 stream 0), the seed's operands (stream 1)
     /// and the verify-and-train loop's operands (stream 2).
     pub seed: u64,
-    /// The most samples, in all, that [`train`] may use before it gives up
+    /// The most samples, in all, that [`train`](crate::train) may use before it gives up
     /// with [`Error::Unverified`].
     pub budget: usize,
     /// The verifier's coverage that a trained adder must pass.
@@ -461,7 +461,7 @@ where
     ///
     /// # Examples
     ///
-    /// See [`train_plain`].
+    /// See [`train_plain`](crate::train_plain).
     pub fn into_adder(self) -> Result<Adder<H, T>, Error>
     where
         DefaultAllocator: RnnAllocator<U2, H, U1>,

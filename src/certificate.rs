@@ -43,7 +43,7 @@ pub const MAX_SPLITS: usize = 6;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Certificate {
-    /// The fingerprint of the network it is about, [`Network::fingerprint`].
+    /// The fingerprint of the network it is about, [`Network::fingerprint`](crate::Network::fingerprint).
     pub model: String,
     /// The network's hidden units: the length of every cell's bounds.
     pub hidden: usize,
@@ -86,7 +86,7 @@ pub struct Cell {
     pub high: Vec<f64>,
 }
 
-/// What [`check`] re-checked.
+/// What [`check`](crate::check) re-checked.
 ///
 /// # Examples
 ///
@@ -171,16 +171,16 @@ impl Certificate {
     ///
     /// # Errors
     ///
-    /// [`Error::ModelFile`] if the text is not a certificate of this format
+    /// [`Error::Certificate`] if the text is not a certificate of this format
     /// and version, or its checksum does not match.
     ///
     /// # Examples
     ///
     /// See [`Certificate::to_json`].
     pub fn from_json(text: &str) -> Result<Self, Error> {
-        let bad = |reason: String| Err(Error::ModelFile { reason });
-        let parse_error = |err: serde_json::Error| Error::ModelFile {
-            reason: err.to_string(),
+        let bad = |reason: String| Err(Error::Certificate { reason });
+        let parse_error = |err: serde_json::Error| Error::Certificate {
+            reason: format!("the file is not a certificate: {err}"),
         };
         let header: Header = serde_json::from_str(text).map_err(parse_error)?;
         if header.format != FORMAT_NAME {
@@ -202,7 +202,7 @@ impl Certificate {
         Ok(file.certificate)
     }
 
-    /// Saves the certificate to `path`, atomically (as [`Network::save`]).
+    /// Saves the certificate to `path`, atomically (as [`Network::save`](crate::Network::save)).
     ///
     /// # Errors
     ///
@@ -247,7 +247,7 @@ impl Certificate {
 /// use const_rnn::ProofConfig;
 ///
 /// let config = ProofConfig::default();
-/// assert_eq!((config.history, config.max_history, config.steps), (4, 6, 3));
+/// assert_eq!((config.history, config.max_history, config.steps), (4, 5, 3));
 /// assert!(config.validate().is_ok());
 /// assert!(ProofConfig { steps: 0, ..config }.validate().is_err());
 /// ```
@@ -275,12 +275,12 @@ pub struct ProofConfig {
 }
 
 impl Default for ProofConfig {
-    /// Windows of 4 pairs, then 5 and 6; an induction step of 3 pairs; up
+    /// Windows of 4 pairs, then 5; an induction step of 3 pairs; up
     /// to 2 halvings of a failing cell; 40 passes; margins of 5% + 1e-7.
     fn default() -> Self {
         ProofConfig {
             history: 4,
-            max_history: 6,
+            max_history: 5,
             steps: 3,
             max_splits: 2,
             max_passes: 40,

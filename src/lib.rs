@@ -44,6 +44,26 @@
 //! It is a search, not a proof. [`train`] returns only adders it passes;
 //! [`train_plain`] is the seed's recipe alone, unverified.
 //!
+//! # Proof
+//!
+//! [`prove`] proves that every output bit of an adder's network is right for
+//! every input of every length (so every sum of every width is exact), or
+//! finds a counterexample, or says honestly that its induction did not close.
+//! A proof comes with a [`Certificate`] that [`check`] re-checks from the
+//! network alone. [`train`] proves the adders it returns where it can, and
+//! [`Adder::status`] says which are proven; [`Adder::add_big`] and
+//! [`Adder::add_bits`] add operands of any length.
+//!
+//! ```
+//! use const_rnn::{train, AdderConfig, BigUint, Status};
+//!
+//! let adder = train(&AdderConfig::default())?;
+//! assert_eq!(adder.status(), Status::Proven);
+//! let a = (BigUint::from(1_u8) << 10_000) - 1_u8; // 10,000 ones
+//! assert_eq!(adder.add_big(&a, &BigUint::from(1_u8)), BigUint::from(1_u8) << 10_000);
+//! # Ok::<(), const_rnn::Error>(())
+//! ```
+//!
 //! # One training step, by hand
 //!
 //! [`SequenceTrainer`] does this for any sequences of inputs and targets,

@@ -511,7 +511,7 @@ fn every_bad_input_is_one_short_line_and_status_2() {
     }
     assert_bad_input(
         &[b"add"],
-        format!("1 {}\n", "9".repeat(10_000_000)).as_bytes(),
+        format!("1 {}x\n", "9".repeat(10_000_000)).as_bytes(),
     );
 }
 

@@ -130,6 +130,10 @@ fn networks_planted_to_be_wrong_only_on_long_words_are_not_proven() {
         assert!(wrong.width > 10, "{wrong}");
         assert_not_proven(&adder, &format!("W_hh scaled by {factor}"));
         planted += 1;
+        // The first networks to fail are the hardest to tell from right ones.
+        if planted == 2 {
+            break;
+        }
     }
     assert!(
         planted > 0,

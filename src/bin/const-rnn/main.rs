@@ -1390,7 +1390,7 @@ fn operand_digits(text: &str) -> Result<&str, String> {
     } else if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         match text.parse::<f64>() {
             Ok(value) if value.is_finite() && value.fract() != 0.0 => "is not a whole number",
-            _ => "is not a decimal integer: write digits 0-9 only, with an optional leading +",
+            _ => "is not a decimal integer: digits 0-9 only",
         }
     } else {
         return Ok(digits);
