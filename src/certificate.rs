@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::files::fnv1a;
+use crate::files::{Header, checksum_of};
 
 /// The longest window a certificate may key its cells by: `2 * 4^8` cells.
 pub const MAX_HISTORY: usize = 8;
@@ -122,21 +122,8 @@ struct CertificateFile {
 
 impl CertificateFile {
     fn compute_checksum(&mut self) -> Result<String, Error> {
-        let claimed = std::mem::take(&mut self.checksum);
-        let text = serde_json::to_string(self);
-        self.checksum = claimed;
-        let text = text.map_err(|err| Error::ModelFile {
-            reason: err.to_string(),
-        })?;
-        Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+        checksum_of(self, |file| &mut file.checksum)
     }
-}
-
-/// The fields every version of the format starts with.
-#[derive(Deserialize)]
-struct Header {
-    format: String,
-    version: u32,
 }
 
 impl Certificate {

@@ -60,3 +60,26 @@ pub(crate) fn shorten(text: &str) -> String {
         Some((end, _)) => format!("{}...", &text[..end]),
     }
 }
+
+/// The checksum of a file: FNV-1a (64 bits, hex) of the compact JSON of
+/// `file` with the field `checksum` selects emptied, so that a changed value
+/// anywhere else is detected. The field is put back afterwards.
+pub(crate) fn checksum_of<F: serde::Serialize>(
+    file: &mut F,
+    checksum: impl Fn(&mut F) -> &mut String,
+) -> Result<String, Error> {
+    let claimed = std::mem::take(checksum(file));
+    let text = serde_json::to_string(file);
+    *checksum(file) = claimed;
+    let text = text.map_err(|err| Error::ModelFile {
+        reason: err.to_string(),
+    })?;
+    Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+}
+
+/// The fields every versioned file of the crate starts with.
+#[derive(serde::Deserialize)]
+pub(crate) struct Header {
+    pub(crate) format: String,
+    pub(crate) version: u32,
+}

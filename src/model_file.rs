@@ -5,7 +5,7 @@ use std::path::Path;
 use nalgebra::{DMatrix, DefaultAllocator, Dim, OMatrix, U1, U2};
 use serde::{Deserialize, Serialize};
 
-use crate::files::{fnv1a, read_text, shorten, write_atomically};
+use crate::files::{Header, checksum_of, fnv1a, read_text, shorten, write_atomically};
 use crate::{
     Certificate, Counts, Coverage, Error, Init, Network, OptimizerKind, Real, RnnAllocator,
 };
@@ -148,21 +148,8 @@ impl ModelFile {
     /// The checksum of every field but the checksum itself: the compact JSON
     /// of the file with its checksum field empty.
     fn compute_checksum(&mut self) -> Result<String, Error> {
-        let claimed = std::mem::take(&mut self.checksum);
-        let text = serde_json::to_string(self);
-        self.checksum = claimed;
-        let text = text.map_err(|err| Error::ModelFile {
-            reason: err.to_string(),
-        })?;
-        Ok(format!("{:016x}", fnv1a(text.as_bytes())))
+        checksum_of(self, |file| &mut file.checksum)
     }
-}
-
-/// The fields every version of the format starts with.
-#[derive(Deserialize)]
-struct Header {
-    format: String,
-    version: u32,
 }
 
 /// The name a model file gives the scalar type `T`.
