@@ -46,7 +46,8 @@ pub struct AdderConfig {
     /// uniform `[-1, 1)` by default.
     pub init: Init,
     /// Seeds the weights (ChaCha8 stream 0), the seed's operands (stream 1)
-    /// and the verify-and-train loop's operands (stream 2).
+    /// and the verify-and-train loop's operands (stream 2); restart `r`
+    /// of [`train`](crate::train) draws from streams `3r`, `3r + 1` and `3r + 2`.
     pub seed: u64,
     /// The most samples, in all, that [`train`](crate::train) may use before it gives up
     /// with [`Error::Unverified`].
@@ -57,9 +58,17 @@ pub struct AdderConfig {
     pub proof: ProofConfig,
     /// The most rounds of training on where the proof failed, each of
     /// [`ROUND_SAMPLES`] samples, after which [`train`](crate::train)
-    /// returns the adder verified but not proven (within `budget` in all).
+    /// starts again from new weights, or returns the adder verified but not
+    /// proven (within `budget` in all).
     pub proof_rounds: usize,
+    /// How many times [`train`](crate::train) may start again from new
+    /// weights (drawn from `seed`'s next streams) when the network it
+    /// trained is verified but not proven; `0` never starts again.
+    pub restarts: usize,
 }
+
+/// [`AdderConfig::restarts`]'s default.
+const DEFAULT_RESTARTS: usize = 4;
 
 /// [`AdderConfig::proof_rounds`]'s default.
 const DEFAULT_PROOF_ROUNDS: usize = 2;
@@ -82,6 +91,7 @@ impl Default for AdderConfig {
             gate: Coverage::default(),
             proof: ProofConfig::default(),
             proof_rounds: DEFAULT_PROOF_ROUNDS,
+            restarts: DEFAULT_RESTARTS,
         }
     }
 }
@@ -283,6 +293,21 @@ where
         })
     }
 
+    /// A trainer for restart `restart` of the recipe: new weights of the
+    /// shape of this trainer's network, drawn as `config.init` says from
+    /// `config.seed`'s stream `3 * restart`, operands from stream `3 * restart + 1`.
+    pub(crate) fn restarted(&self, config: &AdderConfig, restart: usize) -> Result<Self, Error> {
+        let network = self.trainer.network();
+        let (inputs, hidden) = network.w_ih.shape_generic();
+        let outputs = network.w_ho.shape_generic().1;
+        let mut rng = weight_rng(config.seed);
+        rng.set_stream(3 * restart as u64);
+        let network = Network::random_generic(inputs, hidden, outputs, config.init, &mut rng);
+        let mut trainer = AdderTrainer::new(network, config)?;
+        trainer.rng.set_stream(3 * restart as u64 + 1);
+        Ok(trainer)
+    }
+
     /// Draws two operands, runs forward and backward through time over their
     /// sum, and updates the weights; returns what the network predicted
     /// before the update.
@@ -468,6 +493,7 @@ where
     {
         Ok(Adder {
             samples: self.trainer.samples(),
+            restarts: 0,
             verified: None,
             proof: None,
             unproven: None,
@@ -546,10 +572,11 @@ where
         DefaultAllocator: RnnAllocator<U2, H, U1>,
     {
         config.validate()?;
-        let mut rounds = Rounds::new(config);
+        let mut rounds = Rounds::new(config, 0);
         let report = self.train_until_verified(config, &mut rounds, &mut observe)?;
         Ok(Adder {
             samples: self.trainer.samples(),
+            restarts: 0,
             verified: Some(report),
             proof: None,
             unproven: None,
@@ -646,10 +673,10 @@ pub(crate) struct Rounds {
 }
 
 impl Rounds {
-    /// The rounds of training with `config`.
-    pub(crate) fn new(config: &AdderConfig) -> Self {
+    /// The rounds of training with `config`, in restart `restart` of the recipe.
+    pub(crate) fn new(config: &AdderConfig, restart: usize) -> Self {
         let mut rng = weight_rng(config.seed);
-        rng.set_stream(2);
+        rng.set_stream(3 * restart as u64 + 2);
         Rounds {
             rng,
             run_lengths: run_lengths(),
@@ -735,6 +762,7 @@ where
 {
     network: Network<U2, H, U1, T>,
     samples: usize,
+    restarts: usize,
     verified: Option<Report>,
     proof: Option<Certificate>,
     unproven: Option<String>,
@@ -761,6 +789,7 @@ where
         Adder {
             network,
             samples: 0,
+            restarts: 0,
             verified: None,
             proof: None,
             unproven: None,
@@ -809,7 +838,23 @@ where
         &self.network
     }
 
-    /// How many samples the network was trained on (0 for [`Adder::new`]).
+    /// How many times the recipe started again from new weights before it
+    /// trained this network (0 for the seed's first weights and for
+    /// [`Adder::new`]): see [`AdderConfig::restarts`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let adder = const_rnn::train(&const_rnn::AdderConfig::default())?;
+    /// assert_eq!(adder.restarts(), 0); // seed 0 is proven from its first weights
+    /// # Ok::<(), const_rnn::Error>(())
+    /// ```
+    pub fn restarts(&self) -> usize {
+        self.restarts
+    }
+
+    /// How many samples the network was trained on (0 for [`Adder::new`]);
+    /// those of networks the recipe started again from are not counted.
     ///
     /// # Examples
     ///
@@ -894,6 +939,11 @@ where
     pub(crate) fn set_proof(&mut self, certificate: Certificate) {
         self.proof = Some(certificate);
         self.unproven = None;
+    }
+
+    /// Records that the recipe started again `restarts` times before this network.
+    pub(crate) fn set_restarts(&mut self, restarts: usize) {
+        self.restarts = restarts;
     }
 
     /// Records where the last proof attempt failed.

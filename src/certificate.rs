@@ -14,6 +14,11 @@ pub const MAX_HISTORY: usize = 8;
 /// The most halvings of one cell.
 pub const MAX_SPLITS: usize = 6;
 
+/// The most pairs one cell's induction step reads, [`Cell::steps`]: a key
+/// whose images keep leaving their cells is pushed through more pairs, so
+/// that the network's contraction over them makes up for the boxes.
+pub const MAX_STEPS: usize = 8;
+
 /// A proof that a network adds correctly at every width, as data: one box
 /// of hidden states (a *cell*) per key, where a key is the carry entering
 /// a window of the last [`history`](Certificate::history) input pairs and
@@ -74,7 +79,9 @@ pub struct Cell {
     pub carry: bool,
     /// The window's pairs, oldest first, each as the digit `a + 2 b`.
     pub window: String,
-    /// Pairs read by the induction step from this cell, 1 to the history.
+    /// Pairs read by the induction step from this cell, 1 to [`MAX_STEPS`]
+    /// (it may be more than the history: the key reached is then that of
+    /// the last `history` pairs read).
     pub steps: usize,
     /// The box is pushed through the step in `2^splits` pieces, each halving its widest side.
     pub splits: usize,
@@ -247,6 +254,10 @@ pub struct ProofConfig {
     pub max_history: usize,
     /// Pairs read by one induction step (at most the window length).
     pub steps: usize,
+    /// The most pairs one cell's step may read, from `steps` to
+    /// [`MAX_STEPS`]: a key whose images keep leaving their cells reads
+    /// one pair more, up to this.
+    pub max_steps: usize,
     /// The most halvings of one failing cell, up to [`MAX_SPLITS`].
     pub max_splits: usize,
     /// The most passes of growing cells for one window length.
@@ -262,13 +273,15 @@ pub struct ProofConfig {
 }
 
 impl Default for ProofConfig {
-    /// Windows of 4 pairs, then 5; an induction step of 3 pairs; up
+    /// Windows of 4 pairs, then 5; an induction step of 3 pairs (up to 6
+    /// for keys whose images keep leaving their cells); up
     /// to 2 halvings of a failing cell; 40 passes; margins of 5% + 1e-7.
     fn default() -> Self {
         ProofConfig {
             history: 4,
             max_history: 5,
             steps: 3,
+            max_steps: 6,
             max_splits: 2,
             max_passes: 40,
             margin: 0.05,
@@ -310,6 +323,12 @@ impl ProofConfig {
             return bad(format!(
                 "steps {} is out of range (1 to the history, {})",
                 self.steps, self.history
+            ));
+        }
+        if !(self.steps..=MAX_STEPS).contains(&self.max_steps) {
+            return bad(format!(
+                "max_steps {} is out of range ({} to {MAX_STEPS})",
+                self.max_steps, self.steps
             ));
         }
         if self.max_splits > MAX_SPLITS || self.max_passes == 0 {

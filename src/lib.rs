@@ -112,7 +112,7 @@ pub use adder::{Adder, AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES, St
 pub use bits::{BitWidth, decimal_sum};
 pub use bptt::{Gradients, Workspace};
 pub use certificate::{
-    CERTIFICATE_FORMAT_VERSION, Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS,
+    CERTIFICATE_FORMAT_VERSION, Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS, MAX_STEPS,
     ProofConfig,
 };
 pub use error::Error;

@@ -53,6 +53,11 @@ pub struct TrainingRecord {
     pub init: Init,
     /// The seed of the weights and the operands.
     pub seed: u64,
+    /// How many times the recipe drew new weights from the seed before this
+    /// network ([`Adder::restarts`](crate::Adder::restarts)); written only
+    /// when it is not 0, as `optimizer`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub restarts: usize,
     /// Samples trained on, in all.
     pub samples: usize,
     /// The verifier's final gate, if the network passed one.
@@ -67,6 +72,10 @@ pub struct TrainingRecord {
 /// The batch size of files written before batches existed.
 fn one() -> usize {
     1
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 fn is_one(batch: &usize) -> bool {
@@ -115,6 +124,7 @@ impl TrainingRecord {
             batch: config.batch,
             init: config.init,
             seed: config.seed,
+            restarts: adder.restarts(),
             samples: adder.samples(),
             verified: adder.verified().map(|report| VerifiedRecord {
                 coverage: config.gate,

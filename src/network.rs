@@ -419,7 +419,7 @@ where
     /// Weights drawn by `init` as `f64` (so `f32` and `f64` networks from one
     /// seed agree to rounding), `W_ih` then `W_hh` then `W_ho`, each column by
     /// column.
-    fn random_generic<R: Rng + ?Sized>(
+    pub(crate) fn random_generic<R: Rng + ?Sized>(
         inputs: I,
         hidden: H,
         outputs: O,

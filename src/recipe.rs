@@ -20,9 +20,14 @@ use crate::{
 /// failed), verification and the prover again
 /// ([`AdderTrainer::into_proven_adder`]).
 ///
-/// If the proof still fails after `config.proof_rounds` rounds, the adder is
-/// returned verified but not proven: [`Adder::status`] says so, and
-/// [`Adder::unproven`] says where the last proof failed.
+/// If the proof still fails after `config.proof_rounds` rounds, it starts
+/// again from new weights drawn from the same seed (its next streams), up to
+/// `config.restarts` times: some networks the verifier passes keep states
+/// too far apart for the prover whatever they are trained on, and a new
+/// draw is the cheaper cure. [`Adder::restarts`] says how many it took.
+/// If none is proven, the last verified adder is returned, verified but not
+/// proven: [`Adder::status`] says so, and [`Adder::unproven`] says where the
+/// last proof failed.
 ///
 /// # Errors
 ///
@@ -84,15 +89,20 @@ where
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
     /// Trains on until the adder is proven, and returns it with its
-    /// certificate (or, after `config.proof_rounds` rounds, verified only):
-    /// the default recipe's second half.
+    /// certificate (or, after `config.proof_rounds` rounds on each of
+    /// `config.restarts + 1` networks, verified only): the default recipe's
+    /// second half.
     ///
     /// Verify-and-train rounds as [`AdderTrainer::into_verified_adder`] until
     /// the verifier finds nothing; then [`prove`](crate::prove) with
     /// `config.proof`. While the verdict is "not proven", a share of each
     /// further round's samples are sums whose bits walk through the history
     /// where the proof failed (the failing key's carry, window and word), and
-    /// verification and the proof are tried again.
+    /// verification and the proof are tried again. After `config.proof_rounds`
+    /// such rounds it starts again, up to `config.restarts` times, from new
+    /// weights of the same shape drawn from `config.seed`'s streams `3r`
+    /// (weights), `3r + 1` (the seed's `config.samples` samples) and `3r + 2`
+    /// (the rounds) for restart `r`; the budget counts every network's samples.
     ///
     /// # Errors
     ///
@@ -147,7 +157,7 @@ where
     /// # Ok::<(), const_rnn::Error>(())
     /// ```
     pub fn into_proven_adder_observed(
-        mut self,
+        self,
         config: &AdderConfig,
         mut observe: impl FnMut(&AdderSample),
     ) -> Result<Adder<H>, Error>
@@ -156,10 +166,59 @@ where
         DefaultAllocator: RnnAllocator<U2, H, U1>,
     {
         config.validate()?;
-        let mut rounds = Rounds::new(config);
+        let mut trainer = self;
+        // Samples of the networks given up, and the last verified one.
+        let mut spent = 0;
+        let mut unproven: Option<Adder<H>> = None;
+        for restart in 0..=config.restarts {
+            if restart > 0 {
+                trainer = trainer.restarted(config, restart)?;
+                for _ in 0..config.samples.min(config.budget - spent) {
+                    observe(&trainer.train_sample()?);
+                }
+            }
+            let left = AdderConfig {
+                budget: config.budget - spent,
+                ..*config
+            };
+            let mut adder = match trainer.attempt(&left, restart, &mut observe) {
+                Ok(adder) => adder,
+                // The budget ran out on a new network: keep the verified one.
+                Err(Error::Unverified { .. }) if unproven.is_some() => break,
+                Err(err) => return Err(err),
+            };
+            adder.set_restarts(restart);
+            if adder.proof().is_some() {
+                return Ok(adder);
+            }
+            spent += trainer.samples_seen();
+            unproven = Some(adder);
+            if spent >= config.budget {
+                break;
+            }
+        }
+        // Verified, not proven: the adder says so in its status.
+        unproven.ok_or_else(|| Error::Proof {
+            reason: "no network was trained".to_owned(),
+        })
+    }
+
+    /// One network's rounds: until verified, then proofs and rounds on
+    /// where they failed, up to `config.proof_rounds`.
+    fn attempt(
+        &mut self,
+        config: &AdderConfig,
+        restart: usize,
+        observe: &mut impl FnMut(&AdderSample),
+    ) -> Result<Adder<H>, Error>
+    where
+        Network<U2, H, U1>: Sync,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+    {
+        let mut rounds = Rounds::new(config, restart);
         let mut proof_rounds = 0;
         loop {
-            let report = self.train_until_verified(config, &mut rounds, &mut observe)?;
+            let report = self.train_until_verified(config, &mut rounds, observe)?;
             let network: Network<U2, H, U1> = self.network().reshape()?;
             // Until the last try, windows of up to 4 pairs: a failing proof
             // then costs seconds, and training on where it failed goes on.
@@ -194,11 +253,10 @@ where
                 }
             }
             if last {
-                // Verified, not proven: the adder says so in its status.
                 return Ok(adder);
             }
             proof_rounds += 1;
-            self.train_round(&mut rounds, &mut observe)?;
+            self.train_round(&mut rounds, observe)?;
         }
     }
 }

@@ -67,6 +67,16 @@ fn the_record_keeps_the_optimiser_batch_and_initialiser() {
         (loaded.optimizer, loaded.batch, loaded.init),
         (OptimizerKind::adam(), 3, Init::XavierNormal)
     );
+    // The weights drawn again by the recipe are recorded, and only then.
+    assert!(!text.contains("restarts"), "{text}");
+    let restarted = TrainingRecord {
+        restarts: 2,
+        ..record
+    };
+    let text = adder.network().to_json(Some(&restarted));
+    assert!(text.contains("\"restarts\": 2"), "{text}");
+    let (_, loaded) = Rnn::<2, 16, 1>::from_json(&text).unwrap();
+    assert_eq!(loaded.unwrap().restarts, 2);
 }
 
 #[test]

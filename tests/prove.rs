@@ -4,8 +4,8 @@
 //! hold for the states of long sums.
 
 use const_rnn::{
-    Adder, AdderConfig, BigUint, Certificate, Coverage, Error, ProofConfig, Rnn, Status, Verdict,
-    check, prove, train_plain, verify,
+    Adder, AdderConfig, BigUint, Certificate, Coverage, Error, MAX_STEPS, ProofConfig, Rnn, Status,
+    Verdict, check, prove, train, train_plain, verify,
 };
 use nalgebra::SMatrix;
 use proptest::prelude::*;
@@ -166,9 +166,15 @@ fn a_certificate_with_a_cell_split_less_or_stepped_otherwise_is_checked_as_writt
         cell.splits = 0;
     }
     let _ = check(default_adder(), &changed);
-    let mut bad = certificate().clone();
-    bad.cells[3].steps = bad.history + 1;
-    assert!(check(default_adder(), &bad).is_err());
+    let mut longer = certificate().clone();
+    longer.cells[3].steps = longer.history + 2;
+    let _ = check(default_adder(), &longer);
+    for steps in [0, MAX_STEPS + 1] {
+        let mut bad = certificate().clone();
+        bad.cells[3].steps = steps;
+        let err = check(default_adder(), &bad).unwrap_err();
+        assert!(err.to_string().contains("steps"), "{err}");
+    }
     let mut swapped = certificate().clone();
     swapped.cells.swap(0, 1);
     assert!(check(default_adder(), &swapped).is_err());
@@ -276,6 +282,14 @@ fn bad_proof_settings_are_errors() {
             ..ProofConfig::default()
         },
         ProofConfig {
+            max_steps: 2,
+            ..ProofConfig::default()
+        },
+        ProofConfig {
+            max_steps: MAX_STEPS + 1,
+            ..ProofConfig::default()
+        },
+        ProofConfig {
             margin: f64::NAN,
             ..ProofConfig::default()
         },
@@ -341,4 +355,19 @@ proptest! {
         let (a, b) = (BigUint::new(a), BigUint::new(b));
         prop_assert_eq!(default_adder().add_big(&a, &b), &a + &b);
     }
+}
+
+#[test]
+fn a_seed_whose_first_network_is_not_proven_is_proven_on_weights_drawn_again() {
+    // Seed 1's first network passes the verifier but keeps its states too
+    // far apart for the prover, whatever it is trained on: the recipe draws
+    // new weights from the same seed and proves those.
+    let config = AdderConfig {
+        seed: 1,
+        ..AdderConfig::default()
+    };
+    let adder = train(&config).unwrap();
+    assert_eq!(adder.status(), Status::Proven, "{:?}", adder.unproven());
+    assert_eq!(adder.restarts(), 1);
+    check(&adder, adder.proof().unwrap()).unwrap();
 }

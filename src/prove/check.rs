@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use nalgebra::{DefaultAllocator, Dim, U1, U2};
 
-use crate::certificate::{Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS};
+use crate::certificate::{Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS, MAX_STEPS};
 use crate::prove::base::{self, Visit};
 use crate::prove::enclosure::{Basis, EXP_RELATIVE_ERROR, OUTPUT_THRESHOLD, Weights};
 use crate::prove::induction::{Cells, Failure, FirstFailure, Step};
@@ -75,10 +75,10 @@ impl CellsOf for Certificate {
             if cell.low.len() != h || cell.high.len() != h {
                 return bad(format!("cell {name} does not have {h} bounds"));
             }
-            if !(1..=self.history).contains(&cell.steps) {
+            if !(1..=MAX_STEPS).contains(&cell.steps) {
                 return bad(format!(
-                    "cell {name} has {} steps, 1 to {} allowed",
-                    cell.steps, self.history
+                    "cell {name} has {} steps, 1 to {MAX_STEPS} allowed",
+                    cell.steps
                 ));
             }
             if cell.splits > MAX_SPLITS {

@@ -2,6 +2,7 @@
 //! `steps` pairs, its outputs checked on the way and its image compared with
 //! the cell of the key it reaches.
 
+use crate::certificate::MAX_STEPS;
 use crate::prove::enclosure::{Basis, Pusher, Weights};
 use crate::prove::keys::{Keys, carry_after, sum_bit};
 
@@ -82,12 +83,13 @@ pub(crate) struct Step<'a> {
 }
 
 impl<'a> Step<'a> {
-    /// Buffers for `keys` on the network `weights`.
+    /// Buffers for `keys` on the network `weights`, for cells of up to
+    /// [`MAX_STEPS`] steps.
     pub(crate) fn new(weights: &'a Weights, keys: Keys) -> Self {
         let h = weights.hidden;
         Step {
             keys,
-            pusher: Pusher::new(weights, keys.history()),
+            pusher: Pusher::new(weights, MAX_STEPS),
             piece_low: vec![0.0; h],
             piece_high: vec![0.0; h],
             image_low: vec![0.0; h],

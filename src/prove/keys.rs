@@ -67,14 +67,23 @@ impl Keys {
     }
 
     /// The key reached from `key` by reading the `steps` pairs of `word`
-    /// (pair `i` in bits `2i, 2i + 1`, the first read lowest), `steps <= history`.
+    /// (pair `i` in bits `2i, 2i + 1`, the first read lowest): the last
+    /// `history` pairs of the window followed by the word, with the carry
+    /// into them. `steps` may exceed the history.
     pub(crate) fn next(&self, key: usize, word: usize, steps: usize) -> usize {
-        let carry = (0..steps).fold(self.carry_in(key), |carry, i| {
-            carry_after(carry, self.pair(key, i))
-        });
-        let kept = (key >> 1) >> (2 * steps);
-        let shifted = word << (2 * (self.history - steps));
-        usize::from(carry) | ((kept | shifted) << 1)
+        let history = self.history;
+        let pair = |i: usize| {
+            if i < history {
+                self.pair(key, i)
+            } else {
+                (word >> (2 * (i - history))) & 3
+            }
+        };
+        let carry = (0..steps).fold(self.carry_in(key), |carry, i| carry_after(carry, pair(i)));
+        let window = (steps..steps + history)
+            .rev()
+            .fold(0, |index, i| (index << 2) | pair(i));
+        usize::from(carry) | (window << 1)
     }
 
     /// The window of `key` as digits, oldest first: `a + 2 b` for each pair.
@@ -102,5 +111,31 @@ mod tests {
         assert_eq!(keys.window_digits(next), "1123");
         assert!(!keys.carry_in(next));
         assert!(!keys.carry_out(key)); // 1 -> (3) 1 -> (0) 0 -> (2) 0 -> (1) 0
+    }
+
+    #[test]
+    fn a_step_longer_than_the_window_keeps_the_last_pairs_of_the_word() {
+        let keys = Keys::new(2);
+        // carry 0 into window 3 3; read 1 0 2 3 3 (five pairs, more than the window).
+        let key = keys.index(false, &[3, 3]);
+        let word = [1, 0, 2, 3, 3]
+            .iter()
+            .rev()
+            .fold(0, |word, &pair| (word << 2) | pair);
+        let next = keys.next(key, word, 5);
+        assert_eq!(keys.window_digits(next), "33");
+        // Carries: 0 -(3)-> 1 -(3)-> 1 -(1)-> 1 -(0)-> 0 -(2)-> 0: into the last two pairs, 0.
+        assert!(!keys.carry_in(next));
+        // Read one pair fewer: the window is 2 3, entered with carry 0 after 3 3 1 0.
+        let next = keys.next(key, word & 0xff, 4);
+        assert_eq!(keys.window_digits(next), "23");
+        assert!(!keys.carry_in(next));
+        // Two pairs fewer: the window is 0 2, entered with carry 1 after 3 3 1.
+        let next = keys.next(key, word & 0x3f, 3);
+        assert_eq!(keys.window_digits(next), "02");
+        assert!(keys.carry_in(next));
+        // Slid one pair at a time, the same key.
+        let one_by_one = (0..5).fold(key, |key, i| keys.next(key, (word >> (2 * i)) & 3, 1));
+        assert_eq!(one_by_one, keys.next(key, word, 5));
     }
 }

@@ -684,7 +684,7 @@ fn close(
             next_work.push(key);
         }
         // A key whose images keep sticking out contracts too slowly over its
-        // steps: push it through one pair more (its window allows up to history).
+        // steps: push it through one pair more, up to `max_steps`.
         let mut stuck_now = vec![false; keys.count()];
         for &key in grows.iter().flat_map(|g| g.stuck.iter()) {
             stuck_now[key] = true;
@@ -695,7 +695,7 @@ fn close(
                 cells.splits[key] += 1;
                 stuck[key] = 0;
                 next_work.push(key);
-            } else if stuck[key] >= RAISE_AFTER && cells.steps[key] < keys.history() {
+            } else if stuck[key] >= RAISE_AFTER && cells.steps[key] < config.max_steps {
                 cells.steps[key] += 1;
                 stuck[key] = 0;
                 next_work.push(key);

@@ -502,13 +502,19 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
     let bar = rounds_spinner();
     let adder = trainer.into_proven_adder_observed(&config, |_| bar.inc(1))?;
     bar.finish_and_clear();
+    let verdict = if adder.proof().is_some() {
+        "proven"
+    } else {
+        "verified, not proven"
+    };
     writeln!(
         out,
-        "trained on until proven: proven after {} samples ({:.1} s of training, verifying and proving)",
+        "trained on until proven: {verdict} after {} samples{} ({:.1} s of training, verifying and proving)",
         adder.samples(),
+        restarted(&adder),
         started.elapsed().as_secs_f64()
     )?;
-    writeln!(out, "the proven network on wide operands")?;
+    writeln!(out, "the {verdict} network on wide operands")?;
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     for _ in 0..3 {
         let (a, b) = (
@@ -531,14 +537,21 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
     ] {
         show_wide_sum(out, 128, a, b, adder.add::<128>(a, b)?)?;
     }
-    if let Some(certificate) = adder.proof() {
-        let report = const_rnn::check(&adder, certificate)?;
-        writeln!(
+    match adder.proof() {
+        Some(certificate) => {
+            let report = const_rnn::check(&adder, certificate)?;
+            writeln!(
+                out,
+                "proven: every output bit is right for every input of every length ({} cells; the certificate re-checked in {:.2} s)",
+                report.cells,
+                report.elapsed.as_secs_f64()
+            )?;
+        }
+        None => writeln!(
             out,
-            "proven: every output bit is right for every input of every length ({} cells; the certificate re-checked in {:.2} s)",
-            report.cells,
-            report.elapsed.as_secs_f64()
-        )?;
+            "not proven: {}",
+            adder.unproven().unwrap_or("the prover did not run")
+        )?,
     }
     Ok(())
 }
@@ -1207,6 +1220,15 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
     Ok(())
 }
 
+/// How often the recipe started again from new weights, if it did.
+fn restarted(adder: &Adder) -> String {
+    match adder.restarts() {
+        0 => String::new(),
+        1 => ", on weights drawn again once".to_owned(),
+        n => format!(", on weights drawn again {n} times"),
+    }
+}
+
 /// `seeds A..B`: the default recipe on each seed, one line each, then a summary.
 fn seeds(out: &mut impl Write, range: SeedRange) -> Result<(), Failure> {
     let (mut proven, mut verified, mut samples, mut times) = (0, 0, Vec::new(), Vec::new());
@@ -1228,14 +1250,16 @@ fn seeds(out: &mut impl Write, range: SeedRange) -> Result<(), Failure> {
                     Some(certificate) => {
                         proven += 1;
                         format!(
-                            "seed {seed}: proven after {} samples ({} cells), {seconds:.1} s",
+                            "seed {seed}: proven after {} samples ({} cells){}, {seconds:.1} s",
                             adder.samples(),
-                            certificate.cells.len()
+                            certificate.cells.len(),
+                            restarted(&adder)
                         )
                     }
                     None => format!(
-                        "seed {seed}: verified, not proven after {} samples, {seconds:.1} s: {}",
+                        "seed {seed}: verified, not proven after {} samples{}, {seconds:.1} s: {}",
                         adder.samples(),
+                        restarted(&adder),
                         adder.unproven().unwrap_or("")
                     ),
                 }
