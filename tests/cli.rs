@@ -407,6 +407,52 @@ fn bad_verify_and_seeds_arguments_are_usage_errors() {
     assert_usage_error(&["seeds", "5..2"], "", "A..B");
     assert_usage_error(&["seeds", "0-2"], "", "A..B");
     assert_usage_error(&["seeds"], "", "see const-rnn seeds --help");
+    // The seeds come from A..B; the training options are the train command's.
+    assert_usage_error(&["seeds", "0..2", "--seed", "3"], "", "--seed");
+    assert_usage_error(&["seeds", "0..2", "--lr", "nan"], "", "--lr");
+    assert_usage_error(&["seeds", "0..2", "--hidden", "0"], "", "--hidden");
+}
+
+#[test]
+fn seeds_takes_the_training_options_and_measures_the_seeds_recipe_with_plain() {
+    // The seed's recipe alone: seed 1's network is wrong, seed 2's proven.
+    let output = run(&["seeds", "1..3", "--plain"], "");
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("seed 1: wrong after 10000 samples, ")
+            && lines[0].contains("counterexample: 104 + 8 = 240 (7 bits), expected 112"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("seed 2: proven after 10000 samples (512 cells), "),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("proven 1/2, verified 1/2, median 10000 samples, worst 10000"),
+        "{text}"
+    );
+    // The options reach the recipe: a run-time size, few samples.
+    let output = run(
+        &[
+            "seeds",
+            "0..1",
+            "--plain",
+            "--hidden",
+            "5",
+            "--samples",
+            "100",
+        ],
+        "",
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("seed 0: wrong after 100 samples, "),
+        "{text}"
+    );
 }
 
 /// Runs the binary on raw arguments (any bytes) and asserts a usage error:

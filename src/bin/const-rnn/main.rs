@@ -127,11 +127,14 @@ enum Command {
         #[arg(long)]
         no_sweep: bool,
     },
-    /// The default recipe on seeds A to B - 1, one line each and a summary.
+    /// The default recipe (or the seed's, with --plain) on seeds A to B - 1,
+    /// one line each and a summary; status 1 unless all are proven.
     Seeds {
         /// The seeds, A..B.
         #[arg(value_parser = parse_range)]
         range: SeedRange,
+        #[command(flatten)]
+        recipe: Recipe,
     },
     /// Median training time per sample, static against dynamic sizes.
     Bench,
@@ -140,6 +143,16 @@ enum Command {
 /// How to train: the options `train` and `verify` share.
 #[derive(Args, Clone)]
 struct Training {
+    #[command(flatten)]
+    recipe: Recipe,
+    /// Seed of the weights and the operands.
+    #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
+    seed: u64,
+}
+
+/// The recipe and its settings, for one seed or many (`seeds`).
+#[derive(Args, Clone)]
+struct Recipe {
     /// Hidden units. 2, 4, 8, 16, 32 and 64 run on Rnn<2, H, 1>, whose sizes
     /// are fixed at compile time; any other size on DynRnn.
     #[arg(long, default_value_t = 16, value_parser = parse_hidden, allow_negative_numbers = true)]
@@ -150,9 +163,6 @@ struct Training {
     /// Samples of the seed's training.
     #[arg(long, default_value_t = 10_000, value_parser = parse_samples, allow_negative_numbers = true)]
     samples: usize,
-    /// Seed of the weights and the operands.
-    #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
-    seed: u64,
     /// The optimiser, at the settings `convergence` measures.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Sgd)]
     optimizer: OptimizerArg,
@@ -220,6 +230,13 @@ enum InitArg {
 impl Training {
     /// The library's settings for these options.
     fn config(&self) -> AdderConfig {
+        self.recipe.config(self.seed)
+    }
+}
+
+impl Recipe {
+    /// The library's settings for these options and `seed`.
+    fn config(&self, seed: u64) -> AdderConfig {
         let (optimizer, tuned_rate) = self.optimizer.tuned();
         let samples = self.samples;
         AdderConfig {
@@ -233,7 +250,7 @@ impl Training {
                 InitArg::XavierUniform => Init::XavierUniform,
                 InitArg::XavierNormal => Init::XavierNormal,
             },
-            seed: self.seed,
+            seed,
             budget: AdderConfig::default().budget.max(samples),
             gate: Coverage::default(),
             ..AdderConfig::default()
@@ -316,7 +333,7 @@ fn main() -> ExitCode {
             show(&mut out, model.as_deref(), plot.as_deref(), a, b)
         }
         Some(Command::Convergence { seeds, no_sweep }) => convergence(&mut out, seeds, !no_sweep),
-        Some(Command::Seeds { range }) => seeds(&mut out, range),
+        Some(Command::Seeds { range, recipe }) => seeds(&mut out, range, &recipe),
         Some(Command::Bench) => bench(&mut out),
     };
     match result.and_then(|()| out.flush().map_err(Failure::from)) {
@@ -511,7 +528,7 @@ fn experiment(out: &mut impl Write, seed: u64) -> Result<(), Failure> {
         out,
         "trained on until proven: {verdict} after {} samples{} ({:.1} s of training, verifying and proving)",
         adder.samples(),
-        restarted(&adder),
+        restarted(adder.restarts()),
         started.elapsed().as_secs_f64()
     )?;
     writeln!(out, "the {verdict} network on wide operands")?;
@@ -739,10 +756,10 @@ struct Trained {
 /// on `DynRnn` otherwise.
 fn train_any(training: &Training, config: &AdderConfig) -> Result<Trained, Failure> {
     with_network!(
-        training.hidden,
+        training.recipe.hidden,
         config.seed,
         config.init,
-        train_on(training.plain, config)
+        train_on(training.recipe.plain, config)
     )
 }
 
@@ -793,7 +810,11 @@ fn train_command(
     let config = training.config();
     config.validate()?;
     let trained = train_any(training, &config)?;
-    let recipe = if training.plain { "plain" } else { "default" };
+    let recipe = if training.recipe.plain {
+        "plain"
+    } else {
+        "default"
+    };
     let report = match trained.model.verified() {
         Some(report) => report.clone(),
         None => verify_with_spinner(trained.model.as_ref(), &config.gate)?,
@@ -1039,7 +1060,7 @@ struct Run {
 fn converge(training: &Training) -> Result<Run, Failure> {
     let config = training.config();
     with_network!(
-        training.hidden,
+        training.recipe.hidden,
         config.seed,
         config.init,
         converge_on(&config)
@@ -1102,11 +1123,10 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
         seeds.first,
         seeds.end
     )?;
-    let default = Training {
+    let default = Recipe {
         hidden: 16,
         bits: 7,
         samples: AdderConfig::default().samples,
-        seed: 0,
         optimizer: OptimizerArg::Sgd,
         lr: None,
         batch: 1,
@@ -1123,19 +1143,21 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
         for seed in seeds.first..seeds.end {
             let run = converge(&Training {
                 seed,
-                optimizer,
-                ..default.clone()
+                recipe: Recipe {
+                    optimizer,
+                    ..default.clone()
+                },
             })?;
             solved.extend(run.solved_at);
             verified.extend(run.verified_after);
             bar.inc(1);
         }
         let unsolved = count - solved.len() as u64;
-        let config = Training {
+        let config = Recipe {
             optimizer,
             ..default.clone()
         }
-        .config();
+        .config(0);
         let settings = match config.optimizer {
             OptimizerKind::Sgd => "the seed's".to_owned(),
             OptimizerKind::Momentum {
@@ -1184,9 +1206,11 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
             for seed in seeds.first..seeds.end {
                 let run = converge(&Training {
                     seed,
-                    optimizer,
-                    hidden,
-                    ..default.clone()
+                    recipe: Recipe {
+                        optimizer,
+                        hidden,
+                        ..default.clone()
+                    },
                 })?;
                 verified.extend(run.verified_after);
                 bar.inc(1);
@@ -1221,59 +1245,115 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
 }
 
 /// How often the recipe started again from new weights, if it did.
-fn restarted(adder: &Adder) -> String {
-    match adder.restarts() {
+fn restarted(restarts: usize) -> String {
+    match restarts {
         0 => String::new(),
         1 => ", on weights drawn again once".to_owned(),
         n => format!(", on weights drawn again {n} times"),
     }
 }
 
-/// `seeds A..B`: the default recipe on each seed, one line each, then a summary.
-fn seeds(out: &mut impl Write, range: SeedRange) -> Result<(), Failure> {
+/// One seed's training of `network`: the seed's recipe alone if `plain`,
+/// else the default recipe through to its proof.
+fn seed_run<I: Dim, H: Dim, O: Dim>(
+    network: Network<I, H, O>,
+    config: &AdderConfig,
+    plain: bool,
+) -> Result<Box<dyn Model>, Error>
+where
+    DefaultAllocator: RnnAllocator<I, H, O> + RnnAllocator<U2, H, U1>,
+    Network<U2, H, U1>: Sync,
+{
+    let mut trainer = AdderTrainer::new(network, config)?;
+    for _ in 0..config.samples {
+        trainer.train_sample()?;
+    }
+    Ok(if plain {
+        Box::new(trainer.into_adder()?)
+    } else {
+        Box::new(trainer.into_proven_adder(config)?)
+    })
+}
+
+/// A network that the recipe handed out, as `seeds` counts it.
+enum Outcome {
+    Proven(String),
+    Verified(String),
+    Wrong(String),
+}
+
+/// What the seed's recipe alone gave: the verifier, then the prover.
+fn plain_outcome(model: &dyn Model, config: &AdderConfig) -> Result<Outcome, Error> {
+    if let Some(wrong) = model.verify(&config.gate)?.counterexample {
+        return Ok(Outcome::Wrong(format!("counterexample: {wrong}")));
+    }
+    Ok(match model.prove(&config.proof)? {
+        Verdict::Proven(proven) => {
+            Outcome::Proven(format!("{} cells", proven.certificate.cells.len()))
+        }
+        Verdict::Counterexample(wrong) => Outcome::Wrong(format!("counterexample: {wrong}")),
+        Verdict::NotProven(not_proven) => Outcome::Verified(not_proven.reason),
+    })
+}
+
+/// `seeds A..B`: the recipe on each seed, one line each, then a summary.
+fn seeds(out: &mut impl Write, range: SeedRange, recipe: &Recipe) -> Result<(), Failure> {
     let (mut proven, mut verified, mut samples, mut times) = (0, 0, Vec::new(), Vec::new());
     let bar = progress(range.end - range.first, "seeds");
     for seed in range.first..range.end {
-        let config = AdderConfig {
-            seed,
-            ..AdderConfig::default()
-        };
+        let config = recipe.config(seed);
+        config.validate()?;
         let started = Instant::now();
-        let result = train(&config);
-        let seconds = started.elapsed().as_secs_f64();
-        times.push(seconds);
-        let line = match result {
-            Ok(adder) => {
-                verified += 1;
-                samples.push(adder.samples());
-                match adder.proof() {
+        let result = with_network!(
+            recipe.hidden,
+            seed,
+            config.init,
+            seed_run(&config, recipe.plain)
+        );
+        let (outcome, used, restarts) = match result {
+            Ok(model) if recipe.plain => {
+                (plain_outcome(model.as_ref(), &config)?, model.samples(), 0)
+            }
+            Ok(model) => {
+                let outcome = match model.proof() {
                     Some(certificate) => {
-                        proven += 1;
-                        format!(
-                            "seed {seed}: proven after {} samples ({} cells){}, {seconds:.1} s",
-                            adder.samples(),
-                            certificate.cells.len(),
-                            restarted(&adder)
-                        )
+                        Outcome::Proven(format!("{} cells", certificate.cells.len()))
                     }
-                    None => format!(
-                        "seed {seed}: verified, not proven after {} samples{}, {seconds:.1} s: {}",
-                        adder.samples(),
-                        restarted(&adder),
-                        adder.unproven().unwrap_or("")
-                    ),
-                }
+                    None => Outcome::Verified(model.unproven().unwrap_or("").to_owned()),
+                };
+                (outcome, model.samples(), model.restarts())
             }
             Err(Error::Unverified {
                 samples: used,
                 counterexample,
-            }) => {
-                samples.push(used);
+            }) => (
+                Outcome::Wrong(format!("not verified: counterexample: {counterexample}")),
+                used,
+                0,
+            ),
+            Err(err) => return Err(err.into()),
+        };
+        let restarts = restarted(restarts);
+        let seconds = started.elapsed().as_secs_f64();
+        times.push(seconds);
+        samples.push(used);
+        let line = match outcome {
+            Outcome::Proven(how) => {
+                proven += 1;
+                verified += 1;
                 format!(
-                    "seed {seed}: not verified after {used} samples, {seconds:.1} s: counterexample: {counterexample}"
+                    "seed {seed}: proven after {used} samples ({how}){restarts}, {seconds:.1} s"
                 )
             }
-            Err(err) => return Err(err.into()),
+            Outcome::Verified(why) => {
+                verified += 1;
+                format!(
+                    "seed {seed}: verified, not proven after {used} samples{restarts}, {seconds:.1} s: {why}"
+                )
+            }
+            Outcome::Wrong(why) => {
+                format!("seed {seed}: wrong after {used} samples, {seconds:.1} s: {why}")
+            }
         };
         bar.suspend(|| writeln!(out, "{line}").and_then(|()| out.flush()))?;
         bar.inc(1);

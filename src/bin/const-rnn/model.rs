@@ -32,6 +32,10 @@ pub trait Model {
     fn verified(&self) -> Option<&Report>;
     /// [`Adder::samples`].
     fn samples(&self) -> usize;
+    /// [`Adder::restarts`].
+    fn restarts(&self) -> usize;
+    /// [`Adder::unproven`].
+    fn unproven(&self) -> Option<&str>;
     /// Saves the network with the record of its training by `config` and `recipe`.
     fn save(&self, path: &Path, recipe: &str, config: &AdderConfig) -> Result<(), Error>;
     /// The network's type, as a reader would write it.
@@ -77,6 +81,14 @@ where
 
     fn samples(&self) -> usize {
         Adder::samples(self)
+    }
+
+    fn restarts(&self) -> usize {
+        Adder::restarts(self)
+    }
+
+    fn unproven(&self) -> Option<&str> {
+        Adder::unproven(self)
     }
 
     fn save(&self, path: &Path, recipe: &str, config: &AdderConfig) -> Result<(), Error> {
