@@ -167,40 +167,34 @@ where
     {
         config.validate()?;
         let mut trainer = self;
-        // Samples of the networks given up, and the last verified one.
+        let mut adder = trainer.attempt(config, 0, &mut observe)?;
+        // Samples of the networks given up.
         let mut spent = 0;
-        let mut unproven: Option<Adder<H>> = None;
-        for restart in 0..=config.restarts {
-            if restart > 0 {
-                trainer = trainer.restarted(config, restart)?;
-                for _ in 0..config.samples.min(config.budget - spent) {
-                    observe(&trainer.train_sample()?);
-                }
+        for restart in 1..=config.restarts {
+            spent += trainer.samples_seen();
+            if adder.proof().is_some() || spent >= config.budget {
+                break;
+            }
+            trainer = trainer.restarted(config, restart)?;
+            for _ in 0..config.samples.min(config.budget - spent) {
+                observe(&trainer.train_sample()?);
             }
             let left = AdderConfig {
                 budget: config.budget - spent,
                 ..*config
             };
-            let mut adder = match trainer.attempt(&left, restart, &mut observe) {
-                Ok(adder) => adder,
+            match trainer.attempt(&left, restart, &mut observe) {
+                Ok(next) => {
+                    adder = next;
+                    adder.set_restarts(restart);
+                }
                 // The budget ran out on a new network: keep the verified one.
-                Err(Error::Unverified { .. }) if unproven.is_some() => break,
+                Err(Error::Unverified { .. }) => break,
                 Err(err) => return Err(err),
-            };
-            adder.set_restarts(restart);
-            if adder.proof().is_some() {
-                return Ok(adder);
-            }
-            spent += trainer.samples_seen();
-            unproven = Some(adder);
-            if spent >= config.budget {
-                break;
             }
         }
-        // Verified, not proven: the adder says so in its status.
-        unproven.ok_or_else(|| Error::Proof {
-            reason: "no network was trained".to_owned(),
-        })
+        // Proven, or verified and not proven: the adder says which in its status.
+        Ok(adder)
     }
 
     /// One network's rounds: until verified, then proofs and rounds on
