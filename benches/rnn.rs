@@ -7,7 +7,12 @@
 //! - `train/sum_bits`: one training sample at hidden 16 for 8-, 32- and 128-bit sums;
 //! - `infer/sum_bits`: one addition at hidden 16 of 8, 32 and 128 steps (7-, 31- and
 //!   127-bit operands, like the training sums);
-//! - `train/f32` and `train/f64`: the scalar types at hidden 16 and 64.
+//! - `train/f32` and `train/f64`: the scalar types at hidden 16 and 64;
+//! - `step/scalar` and `step/lanes`: network steps per second at hidden 16, one
+//!   sequence at a time (`Adder::add` of 128-bit operands: 129 steps a sum) against
+//!   four at a time (the verifier's random 128-bit pairs, stepped as lanes);
+//! - `exp/crate` and `exp/libm`: the crate's `exp` against the platform's, over 1,024
+//!   arguments in `[-40, 40]`.
 //!
 //! `cargo bench --bench rnn` runs them all (a few minutes);
 //! `python3 benches/report.py` turns the results into the README's table and
@@ -172,5 +177,59 @@ fn scalar_types(c: &mut Criterion) {
     scalar!(f64, "train/f64");
 }
 
-criterion_group!(benches, hidden_sizes, sum_widths, scalar_types);
+/// Steps per second, one sequence at a time against the verifier's lanes.
+fn stepping(c: &mut Criterion) {
+    // The default adder: every sum right, so every lane steps to the carry-out.
+    let adder = const_rnn::train(&AdderConfig::default()).unwrap();
+    let pairs: Vec<(u128, u128)> = (0..64_u128)
+        .map(|i| {
+            (
+                i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835),
+                !i << 3,
+            )
+        })
+        .collect();
+    let mut group = c.benchmark_group("step");
+    group.throughput(criterion::Throughput::Elements(64 * 129));
+    group.bench_function("scalar", |b| {
+        b.iter(|| {
+            for &(a, x) in &pairs {
+                black_box(adder.add::<128>(black_box(a), black_box(x)).unwrap());
+            }
+        });
+    });
+    // The verifier's random part alone: 64 pairs of 128-bit operands, four at a
+    // time, on one thread.
+    let coverage = const_rnn::Coverage {
+        exhaustive_bits: 0,
+        run_prefix_pairs: 0,
+        run_suffix_pairs: 0,
+        max_bits: 128,
+        random_pairs: 64,
+        seed: 0,
+    };
+    let steps = const_rnn::verify(&adder, &coverage).unwrap().counts.steps;
+    group.throughput(criterion::Throughput::Elements(steps));
+    group.bench_function("lanes", |b| {
+        b.iter(|| black_box(const_rnn::verify(&adder, &coverage).unwrap()));
+    });
+    group.finish();
+
+    let xs: Vec<f64> = (0..1024).map(|i| f64::from(i - 512) * 0.078).collect();
+    let mut group = c.benchmark_group("exp");
+    group.throughput(criterion::Throughput::Elements(1024));
+    group.bench_function("crate", |b| {
+        b.iter(|| {
+            xs.iter()
+                .map(|&x| const_rnn::math::exp(black_box(x)))
+                .sum::<f64>()
+        });
+    });
+    group.bench_function("libm", |b| {
+        b.iter(|| xs.iter().map(|&x| black_box(x).exp()).sum::<f64>());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, hidden_sizes, sum_widths, scalar_types, stepping);
 criterion_main!(benches);

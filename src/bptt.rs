@@ -2,8 +2,8 @@
 //! reusable [`Workspace`] so that a training step allocates nothing.
 
 use nalgebra::allocator::Allocator;
-use nalgebra::storage::{Storage, StorageMut};
-use nalgebra::{DefaultAllocator, Dim, Dyn, Matrix, OMatrix, OVector, U1, Vector};
+use nalgebra::storage::Storage;
+use nalgebra::{DefaultAllocator, Dim, Dyn, Matrix, OMatrix, OVector, U1};
 
 use crate::network::{check_vectors, expect_shape};
 use crate::{Error, Network, Real, RnnAllocator};
@@ -420,8 +420,16 @@ where
         let mut loss = T::zero();
         for (t, (input, target)) in inputs.iter().zip(targets).enumerate() {
             xs.set_column(t, input);
-            let (previous, mut next) = hidden.columns_range_pair_mut(t, t + 1);
-            forward_step(self, input, &previous, &mut next, &mut outputs[t]);
+            let units = hidden.nrows();
+            let (done, next) = hidden.as_mut_slice().split_at_mut((t + 1) * units);
+            let previous = &done[t * units..];
+            forward_step(
+                self,
+                input.as_slice(),
+                previous,
+                next,
+                outputs[t].as_mut_slice(),
+            );
             loss += outputs[t].zip_fold(target, T::zero(), |sum, o, y| sum + (o - y) * (o - y));
         }
         loss *= nalgebra::convert(0.5);
@@ -542,22 +550,20 @@ fn sum_of_outer_products<T, R, C, S1, S2>(
 /// 2-16-1) takes about 10% less time. Inference is the other way round and
 /// inlines the step.
 #[inline(never)]
-fn forward_step<T, I, H, O, SP, SH>(
+fn forward_step<T, I, H, O>(
     network: &Network<I, H, O, T>,
-    input: &OVector<T, I>,
-    previous: &Vector<T, H, SP>,
-    hidden: &mut Vector<T, H, SH>,
-    output: &mut OVector<T, O>,
+    input: &[T],
+    previous: &[T],
+    hidden: &mut [T],
+    output: &mut [T],
 ) where
     T: Real,
     I: Dim,
     H: Dim,
     O: Dim,
-    SP: Storage<T, H>,
-    SH: StorageMut<T, H>,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
-    network.step(input, previous, hidden, output);
+    network.step_slices(input, previous, hidden, output);
 }
 
 /// `y = a x`, nalgebra's `gemv`, kept out of line.

@@ -100,6 +100,8 @@ mod bptt;
 mod certificate;
 mod error;
 mod files;
+mod lanes;
+pub mod math;
 mod model_file;
 mod network;
 mod optim;

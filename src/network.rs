@@ -1,7 +1,7 @@
 //! [`Network`], its aliases [`Rnn`] and [`DynRnn`], and the forward step.
 
 use nalgebra::allocator::Allocator;
-use nalgebra::storage::{Storage, StorageMut};
+use nalgebra::storage::{IsContiguous, Storage, StorageMut};
 use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector, RealField, U1, Vector};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
@@ -10,22 +10,51 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 
-/// The scalar types a network computes in: `f32` and `f64`.
+/// The scalar types a network computes in: `f32` and `f64` (the default
+/// everywhere, as in the seed's numpy program).
 ///
-/// Any `nalgebra::RealField` that is `Copy` qualifies; `f64` is the default
-/// everywhere, as in the seed's numpy program.
+/// Each brings the crate's own sigmoid ([`math::sigmoid`](crate::math::sigmoid)
+/// and [`math::sigmoid_f32`](crate::math::sigmoid_f32)), written without libm so
+/// that a network computes the same bits on every platform. The trait is
+/// sealed: those two are the types it is implemented for.
 ///
 /// # Examples
 ///
 /// ```
-/// fn sigmoid<T: const_rnn::Real>(x: T) -> T {
-///     T::one() / (T::one() + (-x).exp())
+/// use const_rnn::Real;
+///
+/// fn half<T: Real>() -> T {
+///     T::zero().sigmoid()
 /// }
-/// assert_eq!(sigmoid(0.0_f32), 0.5);
+/// assert_eq!(half::<f32>(), 0.5);
+/// assert_eq!(1000.0_f64.sigmoid(), 1.0);
 /// ```
-pub trait Real: RealField + Copy {}
+pub trait Real: RealField + Copy + sealed::Sealed {
+    /// The logistic sigmoid `1 / (1 + e^-self)`, with the crate's own `exp`:
+    /// the same bits on every platform.
+    fn sigmoid(self) -> Self;
+}
 
-impl<T: RealField + Copy> Real for T {}
+impl Real for f64 {
+    #[inline(always)]
+    fn sigmoid(self) -> Self {
+        crate::math::sigmoid(self)
+    }
+}
+
+impl Real for f32 {
+    #[inline(always)]
+    fn sigmoid(self) -> Self {
+        crate::math::sigmoid_f32(self)
+    }
+}
+
+mod sealed {
+    /// Keeps [`Real`](super::Real) to the types the crate has a sigmoid for.
+    pub trait Sealed {}
+    impl Sealed for f64 {}
+    impl Sealed for f32 {}
+}
 
 /// The storage a network of shape `(I, H, O)` owns: its three weight matrices,
 /// the input, hidden and output vectors it steps through, and the
@@ -178,10 +207,25 @@ pub type Rnn<const IN: usize, const HID: usize, const OUT: usize, T = f64> =
 /// ```
 pub type DynRnn<T = f64> = Network<Dyn, Dyn, Dyn, T>;
 
-/// The logistic sigmoid, `1 / (1 + e^-x)`.
-#[inline]
+/// The dot product of the pairs' two sides, summed in order: the first
+/// product, then each next one added to the running sum.
+///
+/// Every forward step sums this way (training, [`Adder::add`](crate::Adder::add),
+/// the verifier and the prover's base), and so do the verifier's lanes
+/// ([`crate::lanes`]), so they all compute the same bits. No fused multiply-add:
+/// Rust does not contract `acc + a * b`.
+#[inline(always)]
+pub(crate) fn dot<T: Real>(mut pairs: impl Iterator<Item = (T, T)>) -> T {
+    match pairs.next() {
+        None => T::zero(),
+        Some((a, b)) => pairs.fold(a * b, |sum, (a, b)| sum + a * b),
+    }
+}
+
+/// The logistic sigmoid, `1 / (1 + e^-x)`, with the crate's own `exp`.
+#[inline(always)]
 pub(crate) fn sigmoid<T: Real>(x: T) -> T {
-    T::one() / (T::one() + (-x).exp())
+    x.sigmoid()
 }
 
 impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, OUT, T> {
@@ -708,12 +752,29 @@ where
         hidden: &mut Vector<T, H, SH>,
         output: &mut OVector<T, O>,
     ) where
-        SI: Storage<T, I>,
-        SP: Storage<T, H>,
-        SH: StorageMut<T, H>,
+        SI: Storage<T, I> + IsContiguous,
+        SP: Storage<T, H> + IsContiguous,
+        SH: StorageMut<T, H> + IsContiguous,
     {
-        self.recurrent_into(previous, hidden);
-        self.finish_step(input, hidden, output);
+        self.step_slices(
+            input.as_slice(),
+            previous.as_slice(),
+            hidden.as_mut_slice(),
+            output.as_mut_slice(),
+        );
+    }
+
+    /// [`Network::step`] on slices of the network's sizes.
+    #[inline]
+    pub(crate) fn step_slices(
+        &self,
+        input: &[T],
+        previous: &[T],
+        hidden: &mut [T],
+        output: &mut [T],
+    ) {
+        self.recurrent_slices(previous, hidden);
+        self.finish_slices(input, hidden, output);
     }
 
     /// The part of a step that does not depend on the input: `hidden = previous W_hh`.
@@ -727,11 +788,24 @@ where
         previous: &Vector<T, H, SP>,
         hidden: &mut Vector<T, H, SH>,
     ) where
-        SP: Storage<T, H>,
-        SH: StorageMut<T, H>,
+        SP: Storage<T, H> + IsContiguous,
+        SH: StorageMut<T, H> + IsContiguous,
     {
-        // Column-vector form of the row-vector equations: h = W_hh^T h_prev + W_ih^T x.
-        hidden.gemv_tr(T::one(), &self.w_hh, previous, T::zero());
+        self.recurrent_slices(previous.as_slice(), hidden.as_mut_slice());
+    }
+
+    /// [`Network::recurrent_into`] on slices.
+    #[inline]
+    fn recurrent_slices(&self, previous: &[T], hidden: &mut [T]) {
+        // The sizes from the type, so that static ones are constants here.
+        let units = self.w_hh.shape_generic().0.value();
+        let (previous, hidden) = (&previous[..units], &mut hidden[..units]);
+        // Unit j's input from the previous state is the dot product of that
+        // state with column j of W_hh, summed in order (see `dot`).
+        let columns = self.w_hh.as_slice().chunks_exact(units);
+        for (unit, column) in hidden.iter_mut().zip(columns) {
+            *unit = dot(previous.iter().copied().zip(column.iter().copied()));
+        }
     }
 
     /// The rest of a step, once `hidden` holds `previous W_hh`: adds `x W_ih`,
@@ -743,16 +817,30 @@ where
         hidden: &mut Vector<T, H, SH>,
         output: &mut OVector<T, O>,
     ) where
-        SI: Storage<T, I>,
-        SH: StorageMut<T, H>,
+        SI: Storage<T, I> + IsContiguous,
+        SH: StorageMut<T, H> + IsContiguous,
     {
-        hidden.gemv_tr(T::one(), &self.w_ih, input, T::one());
-        hidden.apply(|h| *h = sigmoid(*h));
-        output.gemv_tr(T::one(), &self.w_ho, hidden, T::zero());
-        output
-            .as_mut_slice()
-            .iter_mut()
-            .for_each(|o| *o = sigmoid(*o));
+        self.finish_slices(
+            input.as_slice(),
+            hidden.as_mut_slice(),
+            output.as_mut_slice(),
+        );
+    }
+
+    /// [`Network::finish_step`] on slices.
+    #[inline]
+    fn finish_slices(&self, input: &[T], hidden: &mut [T], output: &mut [T]) {
+        let (inputs, units) = self.w_ih.shape_generic();
+        let (inputs, units, outputs) = (inputs.value(), units.value(), output.len());
+        let (input, hidden) = (&input[..inputs], &mut hidden[..units]);
+        let columns = self.w_ih.as_slice().chunks_exact(inputs);
+        for (unit, column) in hidden.iter_mut().zip(columns) {
+            *unit = sigmoid(*unit + dot(input.iter().copied().zip(column.iter().copied())));
+        }
+        let columns = self.w_ho.as_slice().chunks_exact(units);
+        for (out, column) in output[..outputs].iter_mut().zip(columns) {
+            *out = sigmoid(dot(hidden.iter().copied().zip(column.iter().copied())));
+        }
     }
 }
 

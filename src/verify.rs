@@ -12,13 +12,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use nalgebra::{DefaultAllocator, Dim, OVector, U1, U2};
+use nalgebra::{DefaultAllocator, Dim, U1, U2};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_distr::{Distribution, Geometric};
 
 use crate::adder::{from_bit, to_bit};
 use crate::bits::decimal_sum;
+use crate::lanes::{LANES, Lane, LaneNet};
 use crate::{Adder, Error, Network, Real, RnnAllocator};
 
 /// What the verifier tries: which operand pairs, at which widths.
@@ -330,8 +331,15 @@ where
         .map_or(1, usize::from)
         .min(jobs.len())
         .max(1);
+    let inputs = [0, 1, 2, 3].map(|pair| {
+        let mut input = vec![T::zero(); network.inputs()];
+        input[0] = from_bit(pair & 1 == 1);
+        input[1] = from_bit(pair & 2 == 2);
+        input
+    });
+    let lanes = LaneNet::new(network, [0, 1, 2, 3].map(|pair| inputs[pair].as_slice()));
     let work = || {
-        let mut walker = Walker::new(network, coverage);
+        let mut walker = Walker::new(&lanes, coverage);
         let mut found = Tally::default();
         loop {
             let index = next_job.fetch_add(1, Ordering::Relaxed);
@@ -519,57 +527,37 @@ enum Part {
     Random,
 }
 
-/// One thread's buffers: a stack of states, one level per step of the walk.
-struct Walker<'a, I, H, O, T>
-where
-    T: Real,
-    I: Dim,
-    H: Dim,
-    O: Dim,
-    DefaultAllocator: RnnAllocator<I, H, O>,
-{
-    network: &'a Network<I, H, O, T>,
+/// One thread's buffers: a stack of states, one level per step of the walk,
+/// each level [`LANES`] states wide.
+struct Walker<'a, T: Real> {
+    lanes: &'a LaneNet<T>,
     coverage: Coverage,
-    /// `hidden[l]` is the state at level `l`; `hidden[0]` stays `h_0 = 0`.
-    hidden: Vec<OVector<T, H>>,
-    /// `recurrent[l] = hidden[l] W_hh`, shared by the steps out of level `l`.
-    recurrent: Vec<OVector<T, H>>,
-    output: OVector<T, O>,
-    /// The network input of each pair.
-    inputs: [OVector<T, I>; PAIRS],
+    /// `hidden[l]` holds the states at level `l`, one per lane; `hidden[0]`
+    /// stays `h_0 = 0`.
+    hidden: Vec<Vec<Lane<T>>>,
+    /// `recurrent[l]` holds the products `state W_hh` of the states at level
+    /// `l`, shared by the steps out of them.
+    recurrent: Vec<Vec<Lane<T>>>,
     /// Run lengths of the run-structured random operands.
     run_lengths: [Geometric; RUN_STOP.len()],
     tally: Tally,
 }
 
-impl<'a, I, H, O, T> Walker<'a, I, H, O, T>
-where
-    T: Real,
-    I: Dim,
-    H: Dim,
-    O: Dim,
-    DefaultAllocator: RnnAllocator<I, H, O>,
-{
-    fn new(network: &'a Network<I, H, O, T>, coverage: &Coverage) -> Self {
-        let (inputs, hidden) = network.w_ih.shape_generic();
-        let outputs = network.w_ho.shape_generic().1;
+/// Every lane reads its own lane: `[0, 1, 2, 3]`.
+const OWN: [usize; LANES] = [0, 1, 2, 3];
+
+impl<'a, T: Real> Walker<'a, T> {
+    fn new(lanes: &'a LaneNet<T>, coverage: &Coverage) -> Self {
         // The deepest walk: prefix, run, suffix and carry-out, or the exhaustive tree.
         let levels = 2
             + (coverage.exhaustive_bits + 1)
                 .max(coverage.run_prefix_pairs + 1 + coverage.run_suffix_pairs + 1);
-        let input = |pair: usize| {
-            let mut input = OVector::zeros_generic(inputs, U1);
-            input[0] = from_bit(pair & 1 == 1);
-            input[1] = from_bit(pair & 2 == 2);
-            input
-        };
+        let level = vec![[T::zero(); LANES]; lanes.units()];
         Walker {
-            network,
+            lanes,
             coverage: *coverage,
-            hidden: vec![OVector::zeros_generic(hidden, U1); levels],
-            recurrent: vec![OVector::zeros_generic(hidden, U1); levels],
-            output: OVector::zeros_generic(outputs, U1),
-            inputs: std::array::from_fn(input),
+            hidden: vec![level.clone(); levels],
+            recurrent: vec![level; levels],
             run_lengths: run_lengths(),
             tally: Tally::default(),
         }
@@ -580,9 +568,10 @@ where
             Job::Exhaustive { first } => {
                 self.product(0);
                 let bits = self.coverage.exhaustive_bits;
-                if let Some(path) = self.step(0, 1, Path::default(), first, Part::Exhaustive) {
+                let output = self.finish(0, [0; LANES], [first; LANES], 1)[0];
+                if let Some(path) = self.check(Path::default(), first, output, Part::Exhaustive) {
                     self.product(1);
-                    self.children(1, path, bits - 1, Part::Exhaustive);
+                    self.children(1, 0, path, bits - 1, Part::Exhaustive);
                 }
             }
             Job::Runs { length, pairs } => self.long_runs(length, pairs),
@@ -590,30 +579,36 @@ where
         }
     }
 
-    /// `recurrent[level] = hidden[level] W_hh`.
+    /// `recurrent[level] = hidden[level] W_hh`, lane by lane.
     fn product(&mut self, level: usize) {
-        self.network
-            .recurrent_into(&self.hidden[level], &mut self.recurrent[level]);
+        self.lanes
+            .product(&self.hidden[level], &mut self.recurrent[level]);
     }
 
-    /// Steps from the state at `from` (whose product is in `recurrent[from]`)
-    /// on `pair` into `hidden[to]`, and checks the output bit against the true
-    /// sum of `path` extended by `pair`. Returns the extended path if right.
-    fn step(
+    /// Steps lane `l` from the state in lane `from[l]` at level `from_level`
+    /// (product computed) on `pairs[l]` into lane `l` of `hidden[to]`;
+    /// returns the outputs.
+    fn finish(
         &mut self,
-        from: usize,
+        from_level: usize,
+        from: [usize; LANES],
+        pairs: [usize; LANES],
         to: usize,
-        path: Path,
-        pair: usize,
-        part: Part,
-    ) -> Option<Path> {
-        let hidden = &mut self.hidden[to];
-        hidden.copy_from(&self.recurrent[from]);
-        self.network
-            .finish_step(&self.inputs[pair], hidden, &mut self.output);
+    ) -> Lane<T> {
+        self.lanes.finish(
+            &self.recurrent[from_level],
+            from,
+            pairs,
+            &mut self.hidden[to],
+        )
+    }
+
+    /// Checks the output of a step on `pair` after `path` against the true
+    /// sum of `path` extended by `pair`. Returns the extended path if right.
+    fn check(&mut self, path: Path, pair: usize, output: T, part: Part) -> Option<Path> {
         self.tally.counts.steps += 1;
         let (child, expected) = path.child(pair);
-        if to_bit(self.output[0]) != expected {
+        if to_bit(output) != expected {
             self.tally.record(child, pair);
             return None;
         }
@@ -629,92 +624,148 @@ where
         Some(child)
     }
 
-    /// Every continuation of the state at `level` (product computed) by up to
-    /// `pairs` more input pairs, each followed by its carry-out step.
-    fn children(&mut self, level: usize, path: Path, pairs: usize, part: Part) {
+    /// Every continuation of the state in lane `lane` at `level` (product
+    /// computed) by up to `pairs` more input pairs, each followed by its
+    /// carry-out step. Its four children are the four lanes of the next
+    /// level; when they are the last pairs, their four carry-out steps are
+    /// the lanes of the level after.
+    fn children(&mut self, level: usize, lane: usize, path: Path, pairs: usize, part: Part) {
         if self.tally.prunes(path.steps) {
             return;
         }
-        let choices = if pairs == 0 { 1 } else { PAIRS };
-        for pair in 0..choices {
-            if let Some(child) = self.step(level, level + 1, path, pair, part)
-                && pairs > 0
-            {
-                self.product(level + 1);
-                self.children(level + 1, child, pairs - 1, part);
+        if pairs == 0 {
+            let output = self.finish(level, [lane; LANES], [0; LANES], level + 1)[0];
+            self.check(path, 0, output, part);
+            return;
+        }
+        let outputs = self.finish(level, [lane; LANES], OWN, level + 1);
+        let children: [Option<Path>; PAIRS] =
+            std::array::from_fn(|pair| self.check(path, pair, outputs[pair], part));
+        if children.iter().all(Option::is_none) {
+            return;
+        }
+        self.product(level + 1);
+        if pairs == 1 {
+            let outputs = self.finish(level + 1, OWN, [0; LANES], level + 2);
+            for (child, output) in children.into_iter().zip(outputs) {
+                if let Some(child) = child
+                    && !self.tally.prunes(child.steps)
+                {
+                    self.check(child, 0, output, part);
+                }
+            }
+        } else {
+            for (pair, child) in children.into_iter().enumerate() {
+                if let Some(child) = child {
+                    self.children(level + 1, pair, child, pairs - 1, part);
+                }
             }
         }
     }
 
     /// The prefix `pairs` of `length` pairs, then a run of each pair as long as
-    /// `max_bits` allows, with every suffix after every run length.
+    /// `max_bits` allows (the four runs are the four lanes), with every suffix
+    /// after every run length.
     fn long_runs(&mut self, length: usize, pairs: usize) {
         let (max_bits, suffix) = (self.coverage.max_bits, self.coverage.run_suffix_pairs);
         let mut prefix = Path::default();
         self.product(0);
         for level in 0..length {
             let pair = (pairs >> (2 * level)) & 3;
-            match self.step(level, level + 1, prefix, pair, Part::Runs) {
+            let output = self.finish(level, [0; LANES], [pair; LANES], level + 1)[0];
+            match self.check(prefix, pair, output, Part::Runs) {
                 Some(path) => prefix = path,
                 None => return,
             }
             self.product(level + 1);
         }
+        // The runs' states advance in place at `run_level`; suffixes go above it.
         let run_level = length + 1;
-        for run in 0..PAIRS {
-            // The run's state advances in place at `run_level`; suffixes go above it.
-            let (below, above) = self.recurrent.split_at_mut(run_level);
-            above[0].copy_from(&below[length]);
-            let mut path = prefix;
-            while path.steps < max_bits && !self.tally.prunes(path.steps) {
-                match self.step(run_level, run_level, path, run, Part::Runs) {
-                    Some(next) => path = next,
-                    None => break,
+        let (below, above) = self.recurrent.split_at_mut(run_level);
+        for (run, end) in above[0].iter_mut().zip(&below[length]) {
+            *run = [end[0]; LANES];
+        }
+        let mut runs = [Some(prefix); PAIRS];
+        loop {
+            for run in &mut runs {
+                if run.is_some_and(|path| path.steps >= max_bits || self.tally.prunes(path.steps)) {
+                    *run = None;
                 }
-                self.product(run_level);
-                let pairs = suffix.min(max_bits - path.steps);
-                self.children(run_level, path, pairs, Part::Runs);
+            }
+            if runs.iter().all(Option::is_none) {
+                return;
+            }
+            let outputs = self.finish(run_level, OWN, OWN, run_level);
+            for (pair, run) in runs.iter_mut().enumerate() {
+                if let Some(path) = *run {
+                    *run = self.check(path, pair, outputs[pair], Part::Runs);
+                }
+            }
+            self.product(run_level);
+            for (pair, run) in runs.into_iter().enumerate() {
+                if let Some(path) = run {
+                    let pairs = suffix.min(max_bits - path.steps);
+                    self.children(run_level, pair, path, pairs, Part::Runs);
+                }
             }
         }
     }
 
     /// Random pairs number `first..first + count`, each from its own generator
-    /// (ChaCha8 stream `first + index` of the coverage's seed).
+    /// (ChaCha8 stream `first + index` of the coverage's seed), four at a time.
     fn random(&mut self, first: usize, count: usize) {
         let max_bits = self.coverage.max_bits;
         let mask = u128::MAX >> (128 - max_bits);
-        for index in first..first + count {
-            let mut rng = ChaCha8Rng::seed_from_u64(self.coverage.seed);
-            rng.set_stream(index as u64);
-            let (a, b) = if index % 2 == 0 {
-                (rng.random::<u128>() & mask, rng.random::<u128>() & mask)
-            } else {
-                let lengths = &self.run_lengths[(index / 2) % RUN_STOP.len()];
-                (
-                    runs_operand(&mut rng, lengths) & mask,
-                    runs_operand(&mut rng, lengths) & mask,
-                )
-            };
-            self.sequence(a, b, max_bits);
+        for start in (first..first + count).step_by(LANES) {
+            let mut operands = [(0, 0); LANES];
+            let mut paths = [None; LANES];
+            for (lane, index) in (start..(first + count).min(start + LANES)).enumerate() {
+                let mut rng = ChaCha8Rng::seed_from_u64(self.coverage.seed);
+                rng.set_stream(index as u64);
+                operands[lane] = if index % 2 == 0 {
+                    (rng.random::<u128>() & mask, rng.random::<u128>() & mask)
+                } else {
+                    let lengths = &self.run_lengths[(index / 2) % RUN_STOP.len()];
+                    (
+                        runs_operand(&mut rng, lengths) & mask,
+                        runs_operand(&mut rng, lengths) & mask,
+                    )
+                };
+                paths[lane] = Some(Path::default());
+            }
+            self.sequences(operands, paths, max_bits);
         }
     }
 
-    /// The sum of two `width`-bit operands, step by step to its carry-out.
-    fn sequence(&mut self, a: u128, b: u128, width: usize) {
+    /// The sums of up to four pairs of `width`-bit operands (the lanes whose
+    /// path is set), step by step to their carry-out.
+    fn sequences(
+        &mut self,
+        operands: [(u128, u128); LANES],
+        mut paths: [Option<Path>; LANES],
+        width: usize,
+    ) {
         let level = 1;
-        self.hidden[level].fill(T::zero());
+        self.hidden[level]
+            .iter_mut()
+            .for_each(|unit| *unit = [T::zero(); LANES]);
         self.product(level);
-        let mut path = Path::default();
         for step in 0..=width {
-            let pair =
-                usize::from(crate::bits::bit(a, step)) + 2 * usize::from(crate::bits::bit(b, step));
-            match self.step(level, level, path, pair, Part::Random) {
-                Some(next) => path = next,
-                None => return,
+            let pairs = operands.map(|(a, b)| {
+                usize::from(crate::bits::bit(a, step)) + 2 * usize::from(crate::bits::bit(b, step))
+            });
+            let outputs = self.finish(level, OWN, pairs, level);
+            for lane in 0..LANES {
+                if let Some(path) = paths[lane] {
+                    paths[lane] = self.check(path, pairs[lane], outputs[lane], Part::Random);
+                }
+            }
+            if paths.iter().all(Option::is_none) {
+                return;
             }
             self.product(level);
         }
-        self.tally.counts.random_sums += 1;
+        self.tally.counts.random_sums += paths.iter().flatten().count() as u64;
     }
 }
 

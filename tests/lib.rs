@@ -7,6 +7,7 @@ mod cli;
 mod determinism;
 mod errors;
 mod gradient;
+mod math;
 mod model_file;
 mod optim;
 mod prove;

@@ -16,9 +16,9 @@
 //! unit's pre-activation is a sum of `H + 2` products, added in any order
 //! (with or without fused multiply-adds): it is within `gamma(H + 2) *
 //! sum |w h|` of the exact sum. The sigmoid is `1 / (1 + exp(-z))` with the
-//! platform's `exp`, which is assumed within [`EXP_RELATIVE_ERROR`] of the
-//! exact exponential (2^-40, about 4,000 ulp: any libm is far closer), or
-//! within 1e-300 where the result underflows. Every rounding of this code is
+//! crate's own `exp` ([`crate::math::exp`], measured within 0.89 ulp), which
+//! is assumed within [`EXP_RELATIVE_ERROR`] of the exact exponential (2^-40,
+//! about 4,000 ulp), or within 1e-300 where the result underflows. Every rounding of this code is
 //! bounded the same way, with a factor of 2 to 4 to spare; an output is
 //! decided when its pre-activation is at least [`OUTPUT_THRESHOLD`] away from
 //! 0 (there the rounded sigmoid is on the right side of one half).
@@ -28,7 +28,8 @@ use crate::network::sigmoid;
 /// The unit roundoff of binary64, `2^-53`.
 const UNIT: f64 = f64::EPSILON / 2.0;
 
-/// The relative error assumed of the platform's `exp`: `2^-40`.
+/// The relative error assumed of the crate's `exp` ([`crate::math::exp`],
+/// measured within 0.89 ulp): `2^-40`.
 pub const EXP_RELATIVE_ERROR: f64 = 9.094_947_017_729_282e-13;
 
 /// How far from 0 an output pre-activation must be, surely, to decide its bit.

@@ -1,0 +1,259 @@
+//! Many sequences per step: the forward step of a network with two inputs,
+//! run on [`LANES`] independent states at once, each lane doing exactly the
+//! arithmetic of `Network::step` in the same order.
+//!
+//! A lane's pre-activation of unit `j` is the dot product of its state with
+//! column `j` of `W_hh`, summed in order (first product, then each next one
+//! added: `network::dot`), plus the input's part, which for the four input
+//! pairs is computed once by that same `dot`. So every lane's result is the
+//! scalar step's to the bit (tested below), while the loops over lanes are
+//! plain array arithmetic that the compiler turns into vector instructions.
+//! The verifier steps the four children of a state, four random sums, or the
+//! four long runs after a prefix, as the four lanes.
+
+use nalgebra::{DefaultAllocator, Dim};
+
+use crate::network::dot;
+use crate::{Network, Real, RnnAllocator};
+
+/// Sequences stepped at once.
+pub(crate) const LANES: usize = 4;
+
+/// One value per lane.
+pub(crate) type Lane<T> = [T; LANES];
+
+/// A network with two inputs (and any number of outputs, of which the first
+/// is computed), its weights laid out for lane stepping.
+#[derive(Debug, Clone)]
+pub(crate) struct LaneNet<T> {
+    units: usize,
+    /// `W_hh` column-major, as the network holds it: column `j` is what every
+    /// state unit feeds unit `j`.
+    w_hh: Vec<T>,
+    /// Column 0 of `W_ho`.
+    w_out: Vec<T>,
+    /// `input_part[j][pair]`: `dot(x, W_ih[:, j])` for the input `x` of pair
+    /// `pair` (`a + 2 b`), as `Network::finish_step` computes it.
+    input_part: Vec<Lane<T>>,
+}
+
+impl<T: Real> LaneNet<T> {
+    /// The lanes of `network`, whose inputs are `inputs[pair]` (every one as
+    /// long as the network's input).
+    pub(crate) fn new<I, H, O>(network: &Network<I, H, O, T>, inputs: [&[T]; 4]) -> Self
+    where
+        I: Dim,
+        H: Dim,
+        O: Dim,
+        DefaultAllocator: RnnAllocator<I, H, O>,
+    {
+        let units = network.w_hh.nrows();
+        let input_part = network
+            .w_ih
+            .as_slice()
+            .chunks_exact(network.w_ih.nrows())
+            .map(|column| {
+                inputs.map(|input| dot(input.iter().copied().zip(column.iter().copied())))
+            })
+            .collect();
+        LaneNet {
+            units,
+            w_hh: network.w_hh.as_slice().to_vec(),
+            w_out: network.w_ho.as_slice()[..units].to_vec(),
+            input_part,
+        }
+    }
+
+    /// Hidden units.
+    pub(crate) fn units(&self) -> usize {
+        self.units
+    }
+
+    /// `recurrent[j][l] = dot(state of lane l, W_hh[:, j])`: the part of a
+    /// step that does not depend on the input.
+    pub(crate) fn product(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
+        pulp::Arch::new().dispatch(Product {
+            lanes: self,
+            states,
+            recurrent,
+        });
+    }
+
+    /// [`LaneNet::product`] compiled into its caller, whose vector
+    /// instructions it uses.
+    #[inline(always)]
+    fn product_here(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
+        let units = self.units;
+        let states = &states[..units];
+        for (out, column) in recurrent[..units]
+            .iter_mut()
+            .zip(self.w_hh.chunks_exact(units))
+        {
+            let mut sum = scaled(&states[0], column[0]);
+            for (state, weight) in states[1..].iter().zip(&column[1..]) {
+                for (s, x) in sum.iter_mut().zip(state) {
+                    *s += *x * *weight;
+                }
+            }
+            *out = sum;
+        }
+    }
+
+    /// The rest of the step: lane `l` reads the product in lane `from[l]` of
+    /// `recurrent` and the input pair `pairs[l]`, writes its state into lane
+    /// `l` of `hidden`, and its first output is returned in lane `l`.
+    pub(crate) fn finish(
+        &self,
+        recurrent: &[Lane<T>],
+        from: [usize; LANES],
+        pairs: [usize; LANES],
+        hidden: &mut [Lane<T>],
+    ) -> Lane<T> {
+        pulp::Arch::new().dispatch(Finish {
+            lanes: self,
+            recurrent,
+            from,
+            pairs,
+            hidden,
+        })
+    }
+
+    /// [`LaneNet::finish`] compiled into its caller.
+    #[inline(always)]
+    fn finish_here(
+        &self,
+        recurrent: &[Lane<T>],
+        from: [usize; LANES],
+        pairs: [usize; LANES],
+        hidden: &mut [Lane<T>],
+    ) -> Lane<T> {
+        let units = self.units;
+        let hidden = &mut hidden[..units];
+        for ((state, product), part) in hidden.iter_mut().zip(recurrent).zip(&self.input_part) {
+            // Built whole, then stored whole: four narrow stores read back
+            // as one wide load would stall the processor.
+            *state = std::array::from_fn(|lane| product[from[lane]] + part[pairs[lane]]);
+        }
+        for value in hidden.as_flattened_mut() {
+            *value = value.sigmoid();
+        }
+        let mut sum = scaled(&hidden[0], self.w_out[0]);
+        for (state, weight) in hidden[1..].iter().zip(&self.w_out[1..]) {
+            for (s, x) in sum.iter_mut().zip(state) {
+                *s += *x * *weight;
+            }
+        }
+        for value in &mut sum {
+            *value = value.sigmoid();
+        }
+        sum
+    }
+}
+
+/// [`LaneNet::product`] as an operation that `pulp` compiles for each set
+/// of vector instructions and runs with the best the processor has.
+struct Product<'a, T> {
+    lanes: &'a LaneNet<T>,
+    states: &'a [Lane<T>],
+    recurrent: &'a mut [Lane<T>],
+}
+
+impl<T: Real> pulp::WithSimd for Product<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        self.lanes.product_here(self.states, self.recurrent);
+    }
+}
+
+/// [`LaneNet::finish`] as an operation for `pulp`.
+struct Finish<'a, T> {
+    lanes: &'a LaneNet<T>,
+    recurrent: &'a [Lane<T>],
+    from: [usize; LANES],
+    pairs: [usize; LANES],
+    hidden: &'a mut [Lane<T>],
+}
+
+impl<T: Real> pulp::WithSimd for Finish<'_, T> {
+    type Output = Lane<T>;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Lane<T> {
+        self.lanes
+            .finish_here(self.recurrent, self.from, self.pairs, self.hidden)
+    }
+}
+
+/// `lane * weight`, lane by lane.
+#[inline(always)]
+fn scaled<T: Real>(lane: &Lane<T>, weight: T) -> Lane<T> {
+    lane.map(|x| x * weight)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DynRnn, Rnn};
+    use rand::rngs::ChaCha8Rng;
+    use rand::{RngExt, SeedableRng};
+
+    /// Every lane against `Network::step` to the bit, on random states
+    /// (including saturated and negative values), random pairs and random
+    /// lanes to read from.
+    fn lanes_match_the_step<H: Dim, T: Real + Into<f64>>(
+        network: &Network<nalgebra::U2, H, nalgebra::U1, T>,
+        seed: u64,
+    ) where
+        DefaultAllocator: RnnAllocator<nalgebra::U2, H, nalgebra::U1>,
+    {
+        let units = network.hidden();
+        let pair_inputs: [Vec<T>; 4] = std::array::from_fn(|pair| {
+            vec![
+                T::from_subset(&((pair & 1) as f64)),
+                T::from_subset(&((pair >> 1) as f64)),
+            ]
+        });
+        let lanes = LaneNet::new(network, [0, 1, 2, 3].map(|p| pair_inputs[p].as_slice()));
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        for _ in 0..500 {
+            let scale = [1.0, 10.0, 100.0][rng.random_range(0..3)];
+            let states: Vec<Lane<T>> = (0..units)
+                .map(|_| {
+                    std::array::from_fn(|_| T::from_subset(&(rng.random_range(-1.0..1.0) * scale)))
+                })
+                .collect();
+            let from: [usize; LANES] = std::array::from_fn(|_| rng.random_range(0..LANES));
+            let pairs: [usize; LANES] = std::array::from_fn(|_| rng.random_range(0..4));
+            let mut recurrent = vec![[T::zero(); LANES]; units];
+            lanes.product(&states, &mut recurrent);
+            let mut hidden = vec![[T::zero(); LANES]; units];
+            let outputs = lanes.finish(&recurrent, from, pairs, &mut hidden);
+            for lane in 0..LANES {
+                let previous: Vec<T> = states.iter().map(|s| s[from[lane]]).collect();
+                let mut next = vec![T::zero(); units];
+                let mut output = [T::zero()];
+                network.step_slices(&pair_inputs[pairs[lane]], &previous, &mut next, &mut output);
+                let lane_state: Vec<T> = hidden.iter().map(|h| h[lane]).collect();
+                let bits = |v: &[T]| v.iter().map(|x| (*x).into().to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&lane_state), bits(&next), "lane {lane}");
+                assert_eq!(bits(&[outputs[lane]]), bits(&output), "lane {lane}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_lane_is_the_scalar_step_to_the_bit() {
+        for seed in 0..4 {
+            lanes_match_the_step(&Rnn::<2, 16, 1>::from_seed(seed), seed);
+            lanes_match_the_step(&Rnn::<2, 16, 1, f32>::from_seed(seed), seed);
+            lanes_match_the_step(&Rnn::<2, 3, 1>::from_seed(seed), seed);
+            let large = DynRnn::<f64>::from_seed(2, 37, 1, seed).unwrap();
+            let large = large
+                .reshape::<nalgebra::U2, nalgebra::Dyn, nalgebra::U1>()
+                .unwrap();
+            lanes_match_the_step(&large, seed);
+        }
+    }
+}
