@@ -8,8 +8,9 @@
 //! pairs is computed once by that same `dot`. So every lane's result is the
 //! scalar step's to the bit (tested below), while the loops over lanes are
 //! plain array arithmetic that the compiler turns into vector instructions.
-//! The verifier steps the four children of a state, four random sums, or the
-//! four long runs after a prefix, as the four lanes.
+//! The verifier steps the eight children of two states, eight random sums,
+//! or the four long runs after a prefix, as the lanes: one 512-bit vector of
+//! `f64` where the processor has them, two of 256 bits otherwise.
 
 use nalgebra::{DefaultAllocator, Dim};
 
@@ -17,7 +18,10 @@ use crate::network::dot;
 use crate::{Network, Real, RnnAllocator};
 
 /// Sequences stepped at once.
-pub(crate) const LANES: usize = 4;
+pub(crate) const LANES: usize = 8;
+
+/// Units whose products [`LaneNet::product`] sums side by side.
+const BLOCK: usize = 4;
 
 /// One value per lane.
 pub(crate) type Lane<T> = [T; LANES];
@@ -34,7 +38,7 @@ pub(crate) struct LaneNet<T> {
     w_out: Vec<T>,
     /// `input_part[j][pair]`: `dot(x, W_ih[:, j])` for the input `x` of pair
     /// `pair` (`a + 2 b`), as `Network::finish_step` computes it.
-    input_part: Vec<Lane<T>>,
+    input_part: Vec<[T; 4]>,
 }
 
 impl<T: Real> LaneNet<T> {
@@ -85,9 +89,30 @@ impl<T: Real> LaneNet<T> {
     fn product_here(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
         let units = self.units;
         let states = &states[..units];
-        for (out, column) in recurrent[..units]
+        // Four units at a time: four independent sums in flight, each still
+        // added in order.
+        let blocks = recurrent[..units]
+            .chunks_exact_mut(BLOCK)
+            .zip(self.w_hh.chunks_exact(units * BLOCK));
+        for (outs, columns) in blocks {
+            let columns: [&[T]; BLOCK] =
+                std::array::from_fn(|k| &columns[k * units..(k + 1) * units]);
+            let mut sums: [Lane<T>; BLOCK] =
+                std::array::from_fn(|k| scaled(&states[0], columns[k][0]));
+            for (i, state) in states.iter().enumerate().skip(1) {
+                for (sum, column) in sums.iter_mut().zip(&columns) {
+                    let weight = column[i];
+                    for (s, x) in sum.iter_mut().zip(state) {
+                        *s += *x * weight;
+                    }
+                }
+            }
+            outs.copy_from_slice(&sums);
+        }
+        let done = units - units % BLOCK;
+        for (out, column) in recurrent[done..units]
             .iter_mut()
-            .zip(self.w_hh.chunks_exact(units))
+            .zip(self.w_hh[done * units..].chunks_exact(units))
         {
             let mut sum = scaled(&states[0], column[0]);
             for (state, weight) in states[1..].iter().zip(&column[1..]) {
@@ -132,7 +157,11 @@ impl<T: Real> LaneNet<T> {
         for ((state, product), part) in hidden.iter_mut().zip(recurrent).zip(&self.input_part) {
             // Built whole, then stored whole: four narrow stores read back
             // as one wide load would stall the processor.
-            *state = std::array::from_fn(|lane| product[from[lane]] + part[pairs[lane]]);
+            let mut pre = [T::zero(); LANES];
+            for (lane, value) in pre.iter_mut().enumerate() {
+                *value = product[from[lane]] + part[pairs[lane]];
+            }
+            *state = pre;
         }
         for value in hidden.as_flattened_mut() {
             *value = value.sigmoid();

@@ -1,11 +1,13 @@
 //! The verifier: a deterministic search for a wrong sum in a trained [`Adder`].
 //!
-//! It steps the network with the same code as [`Adder::add`] and training
-//! (`Network::step` is `recurrent_into` then `finish_step`, and the verifier
-//! calls those two), so a verdict is about the function the program computes,
-//! to the last bit. What it shares between sequences is the input-independent
+//! It steps the network with the same arithmetic as [`Adder::add`] and
+//! training: the same in-order sums and the crate's own sigmoid, so a verdict
+//! is about the function the program computes, to the last bit. What it shares between sequences is the input-independent
 //! half of a step: the product `h W_hh` of a state is computed once and
-//! serves the four input pairs that can follow it.
+//! serves the four input pairs that can follow it. It steps eight sequences
+//! at a time (the children of two states, eight random sums), as the lanes
+//! of vector instructions, each lane bit-identical to `Network::step`
+//! (`crate::lanes`).
 
 use std::fmt;
 use std::sync::Mutex;
@@ -543,8 +545,19 @@ struct Walker<'a, T: Real> {
     tally: Tally,
 }
 
-/// Every lane reads its own lane: `[0, 1, 2, 3]`.
-const OWN: [usize; LANES] = [0, 1, 2, 3];
+/// Every lane reads its own lane: `[0, 1, ..., LANES - 1]`.
+const OWN: [usize; LANES] = {
+    let mut own = [0; LANES];
+    let mut lane = 0;
+    while lane < LANES {
+        own[lane] = lane;
+        lane += 1;
+    }
+    own
+};
+
+/// Up to two states at one level of the walk: the lane of each and its path.
+type Group = [Option<(usize, Path)>; 2];
 
 impl<'a, T: Real> Walker<'a, T> {
     fn new(lanes: &'a LaneNet<T>, coverage: &Coverage) -> Self {
@@ -571,7 +584,7 @@ impl<'a, T: Real> Walker<'a, T> {
                 let output = self.finish(0, [0; LANES], [first; LANES], 1)[0];
                 if let Some(path) = self.check(Path::default(), first, output, Part::Exhaustive) {
                     self.product(1);
-                    self.children(1, 0, path, bits - 1, Part::Exhaustive);
+                    self.children(1, [Some((0, path)), None], bits - 1, Part::Exhaustive);
                 }
             }
             Job::Runs { length, pairs } => self.long_runs(length, pairs),
@@ -624,23 +637,36 @@ impl<'a, T: Real> Walker<'a, T> {
         Some(child)
     }
 
-    /// Every continuation of the state in lane `lane` at `level` (product
-    /// computed) by up to `pairs` more input pairs, each followed by its
-    /// carry-out step. Its four children are the four lanes of the next
-    /// level; when they are the last pairs, their four carry-out steps are
-    /// the lanes of the level after.
-    fn children(&mut self, level: usize, lane: usize, path: Path, pairs: usize, part: Part) {
-        if self.tally.prunes(path.steps) {
+    /// Every continuation of the (up to) two states of `group` at `level`
+    /// (products computed) by up to `pairs` more input pairs, each followed
+    /// by its carry-out step. Their eight children are the eight lanes of the
+    /// next level (state `g`'s children in lanes `4 g..4 g + 4`); when those
+    /// are the last pairs, the children's carry-out steps are the lanes of
+    /// the level after; otherwise the children go on in groups of two.
+    fn children(&mut self, level: usize, group: Group, pairs: usize, part: Part) {
+        let group = group.map(|member| {
+            member.filter(|&(_, path): &(usize, Path)| !self.tally.prunes(path.steps))
+        });
+        if group.iter().all(Option::is_none) {
             return;
         }
+        let lane_of = |member: usize| group[member].map_or(0, |(lane, _)| lane);
         if pairs == 0 {
-            let output = self.finish(level, [lane; LANES], [0; LANES], level + 1)[0];
-            self.check(path, 0, output, part);
+            let from = std::array::from_fn(|l| lane_of(l % 2));
+            let outputs = self.finish(level, from, [0; LANES], level + 1);
+            for (member, output) in group.into_iter().zip(outputs) {
+                if let Some((_, path)) = member {
+                    self.check(path, 0, output, part);
+                }
+            }
             return;
         }
-        let outputs = self.finish(level, [lane; LANES], OWN, level + 1);
-        let children: [Option<Path>; PAIRS] =
-            std::array::from_fn(|pair| self.check(path, pair, outputs[pair], part));
+        let from = std::array::from_fn(|l| lane_of(l / PAIRS));
+        let outputs = self.finish(level, from, std::array::from_fn(|l| l % PAIRS), level + 1);
+        let children: [Option<Path>; LANES] = std::array::from_fn(|l| {
+            let (_, path) = group[l / PAIRS]?;
+            self.check(path, l % PAIRS, outputs[l], part)
+        });
         if children.iter().all(Option::is_none) {
             return;
         }
@@ -655,10 +681,14 @@ impl<'a, T: Real> Walker<'a, T> {
                 }
             }
         } else {
-            for (pair, child) in children.into_iter().enumerate() {
-                if let Some(child) = child {
-                    self.children(level + 1, pair, child, pairs - 1, part);
-                }
+            for first in (0..LANES).step_by(2) {
+                let member = |lane: usize| children[lane].map(|child| (lane, child));
+                self.children(
+                    level + 1,
+                    [member(first), member(first + 1)],
+                    pairs - 1,
+                    part,
+                );
             }
         }
     }
@@ -695,18 +725,27 @@ impl<'a, T: Real> Walker<'a, T> {
             if runs.iter().all(Option::is_none) {
                 return;
             }
-            let outputs = self.finish(run_level, OWN, OWN, run_level);
+            let run_pairs = std::array::from_fn(|l| l % PAIRS);
+            let outputs = self.finish(run_level, OWN, run_pairs, run_level);
             for (pair, run) in runs.iter_mut().enumerate() {
                 if let Some(path) = *run {
                     *run = self.check(path, pair, outputs[pair], Part::Runs);
                 }
             }
             self.product(run_level);
-            for (pair, run) in runs.into_iter().enumerate() {
-                if let Some(path) = run {
-                    let pairs = suffix.min(max_bits - path.steps);
-                    self.children(run_level, pair, path, pairs, Part::Runs);
-                }
+            // The runs advance together: the active ones are equally long.
+            let Some(steps) = runs.iter().flatten().map(|path| path.steps).next() else {
+                return;
+            };
+            let pairs = suffix.min(max_bits - steps);
+            for first in (0..PAIRS).step_by(2) {
+                let member = |lane: usize| runs[lane].map(|path| (lane, path));
+                self.children(
+                    run_level,
+                    [member(first), member(first + 1)],
+                    pairs,
+                    Part::Runs,
+                );
             }
         }
     }

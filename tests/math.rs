@@ -207,7 +207,9 @@ fn exp_handles_the_ends_of_its_range() {
 fn sigmoid_saturates_and_is_symmetric_at_zero() {
     assert_eq!(sigmoid(0.0), 0.5);
     assert_eq!(sigmoid(40.0), 1.0);
-    assert_eq!(sigmoid(-1e6), 0.0);
+    // Below -709 the exponential's argument is clamped: about 1.2e-308, not 0.
+    assert_eq!(sigmoid(-1e6), 1.0 / (1.0 + exp(709.0)));
+    assert!(sigmoid(-1e6) > 0.0 && sigmoid(-1e6) < 1.3e-308);
     assert_eq!(sigmoid(1e6), 1.0);
     assert_eq!(sigmoid_f32(0.0), 0.5);
     assert_eq!(sigmoid_f32(-1e6), 0.0);
@@ -215,6 +217,27 @@ fn sigmoid_saturates_and_is_symmetric_at_zero() {
         // sigmoid(x) + sigmoid(-x) = 1, to rounding.
         assert!((sigmoid(x) + sigmoid(-x) - 1.0).abs() <= 2.0 * f64::EPSILON);
     }
+}
+
+#[test]
+fn sigmoid_is_one_over_one_plus_exp_to_the_bit() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for _ in 0..200_000 {
+        let x: f64 = rng.random_range(-709.0..800.0);
+        assert_eq!(
+            sigmoid(x).to_bits(),
+            (1.0 / (1.0 + exp(-x))).to_bits(),
+            "{x}"
+        );
+    }
+    for x in [-709.0, -708.5, 0.0, 708.0, 709.0, 1e300, f64::INFINITY] {
+        assert_eq!(
+            sigmoid(x).to_bits(),
+            (1.0 / (1.0 + exp(-x))).to_bits(),
+            "{x}"
+        );
+    }
+    assert!(sigmoid(f64::NAN).is_nan());
 }
 
 /// FNV-1a over the bits of `exp` and `exp_f32` at 100,001 arguments.

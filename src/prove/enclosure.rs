@@ -108,6 +108,7 @@ struct Relaxation {
 /// slope: `sigmoid(z) - slope * z` is then non-decreasing on the interval
 /// (the sigmoid's slope is smallest at an end), so its range is its values
 /// at the ends. `None` if an end is not finite.
+#[inline(always)]
 fn relax(low: f64, high: f64) -> Option<Relaxation> {
     if !(low.is_finite() && high.is_finite()) {
         return None;
@@ -259,6 +260,15 @@ impl<'a> Pusher<'a> {
 
     /// Computes the product of the zonotope at `level`, shared by its four children.
     pub(crate) fn product(&mut self, level: usize) {
+        pulp::Arch::new().dispatch(ProductOp {
+            pusher: self,
+            level,
+        });
+    }
+
+    /// [`Pusher::product`], compiled into its caller's vector instructions.
+    #[inline(always)]
+    fn product_here(&mut self, level: usize) {
         let w = self.weights;
         let h = w.hidden;
         let zonotope = &self.levels[level];
@@ -289,6 +299,17 @@ impl<'a> Pusher<'a> {
     /// pair `pair` (`a + 2 b`) into `level + 1`, and bounds the output that
     /// step decides against the bit `expected`.
     pub(crate) fn child(&mut self, level: usize, pair: usize, expected: bool) -> Output {
+        pulp::Arch::new().dispatch(ChildOp {
+            pusher: self,
+            level,
+            pair,
+            expected,
+        })
+    }
+
+    /// [`Pusher::child`], compiled into its caller's vector instructions.
+    #[inline(always)]
+    fn child_here(&mut self, level: usize, pair: usize, expected: bool) -> Output {
         self.steps += 1;
         let w = self.weights;
         let h = w.hidden;
@@ -332,9 +353,7 @@ impl<'a> Pusher<'a> {
                 * INFLATE
                 + TINY;
             child.centre[j] = new_centre;
-            for k in 0..parent_count {
-                child.generators[k * h + j] = slope * product.generators[k * h + j];
-            }
+            self.scratch.column[j] = slope;
             child.magnitude[j] = (new_centre.abs() + slope * radius + noise) * INFLATE;
             child.slack[j] = 0.0;
             // The new generators form a diagonal block: column parent_count + j is unit j's noise.
@@ -347,10 +366,23 @@ impl<'a> Pusher<'a> {
                 margin: f64::NEG_INFINITY,
             };
         }
+        // The parent's generators, each unit scaled by its slope: column by
+        // column, over contiguous memory.
+        let slopes = &self.scratch.column;
+        let parent = &product.generators[..parent_count * h];
+        for (out, column) in child.generators[..parent_count * h]
+            .chunks_exact_mut(h)
+            .zip(parent.chunks_exact(h))
+        {
+            for ((o, g), slope) in out.iter_mut().zip(column).zip(slopes) {
+                *o = slope * g;
+            }
+        }
         self.output(level + 1, expected)
     }
 
     /// Bounds the output pre-activation of the zonotope at `level` against `expected`.
+    #[inline(always)]
     fn output(&self, level: usize, expected: bool) -> Output {
         let w = self.weights;
         let h = w.hidden;
@@ -387,6 +419,26 @@ impl<'a> Pusher<'a> {
     /// any coordinate, with that coordinate (0 or less: inside), and the box of
     /// its coordinates written into `image_low` and `image_high`.
     pub(crate) fn excess(
+        &mut self,
+        level: usize,
+        cell: (&[f64], &[f64]),
+        basis: Option<&Basis>,
+        image_low: &mut [f64],
+        image_high: &mut [f64],
+    ) -> (f64, usize) {
+        pulp::Arch::new().dispatch(ExcessOp {
+            pusher: self,
+            level,
+            cell,
+            basis,
+            image_low,
+            image_high,
+        })
+    }
+
+    /// [`Pusher::excess`], compiled into its caller's vector instructions.
+    #[inline(always)]
+    fn excess_here(
         &mut self,
         level: usize,
         (low, high): (&[f64], &[f64]),
@@ -534,7 +586,7 @@ impl Basis {
 }
 
 /// `out[i] = sum_j q[i * h + j] * x[j]`: `Q^T x` for a column-major `Q`.
-#[inline]
+#[inline(always)]
 fn transpose_times(q: &[f64], x: &[f64], out: &mut [f64], h: usize) {
     for (i, o) in out.iter_mut().enumerate().take(h) {
         *o = q[i * h..(i + 1) * h]
@@ -547,7 +599,7 @@ fn transpose_times(q: &[f64], x: &[f64], out: &mut [f64], h: usize) {
 
 /// `out[j] = sum_i rows[i * h + j] * x[i]`: a vector times a row-major matrix,
 /// row by row so that the inner loop runs over contiguous memory.
-#[inline]
+#[inline(always)]
 fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
     out.fill(0.0);
     for (i, &xi) in x.iter().enumerate().take(h) {
@@ -558,6 +610,66 @@ fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
         for (o, &w) in out.iter_mut().zip(row) {
             *o += w * xi;
         }
+    }
+}
+
+/// The pusher's three costly operations, for `pulp` to compile for each set
+/// of vector instructions and run with the best the processor has. Vector
+/// instructions round as the scalar ones do (no contraction into fused
+/// multiply-adds), so the results are the same bits either way.
+struct ProductOp<'p, 'a> {
+    pusher: &'p mut Pusher<'a>,
+    level: usize,
+}
+
+impl pulp::WithSimd for ProductOp<'_, '_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        self.pusher.product_here(self.level);
+    }
+}
+
+/// See [`ProductOp`].
+struct ChildOp<'p, 'a> {
+    pusher: &'p mut Pusher<'a>,
+    level: usize,
+    pair: usize,
+    expected: bool,
+}
+
+impl pulp::WithSimd for ChildOp<'_, '_> {
+    type Output = Output;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> Output {
+        self.pusher.child_here(self.level, self.pair, self.expected)
+    }
+}
+
+/// See [`ProductOp`].
+struct ExcessOp<'p, 'a, 'c> {
+    pusher: &'p mut Pusher<'a>,
+    level: usize,
+    cell: (&'c [f64], &'c [f64]),
+    basis: Option<&'c Basis>,
+    image_low: &'c mut [f64],
+    image_high: &'c mut [f64],
+}
+
+impl pulp::WithSimd for ExcessOp<'_, '_, '_> {
+    type Output = (f64, usize);
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> (f64, usize) {
+        self.pusher.excess_here(
+            self.level,
+            self.cell,
+            self.basis,
+            self.image_low,
+            self.image_high,
+        )
     }
 }
 
