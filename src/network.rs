@@ -801,9 +801,28 @@ where
         let units = self.w_hh.shape_generic().0.value();
         let (previous, hidden) = (&previous[..units], &mut hidden[..units]);
         // Unit j's input from the previous state is the dot product of that
-        // state with column j of W_hh, summed in order (see `dot`).
-        let columns = self.w_hh.as_slice().chunks_exact(units);
-        for (unit, column) in hidden.iter_mut().zip(columns) {
+        // state with column j of W_hh, summed in order (see `dot`); four
+        // units side by side, so that four sums are in flight at once.
+        let w_hh = self.w_hh.as_slice();
+        let blocks = hidden.chunks_exact_mut(4).zip(w_hh.chunks_exact(4 * units));
+        for (outs, columns) in blocks {
+            let (c0, rest) = columns.split_at(units);
+            let (c1, rest) = rest.split_at(units);
+            let (c2, c3) = rest.split_at(units);
+            let p = previous[0];
+            let mut sums = [p * c0[0], p * c1[0], p * c2[0], p * c3[0]];
+            for i in 1..units {
+                let p = previous[i];
+                sums[0] += p * c0[i];
+                sums[1] += p * c1[i];
+                sums[2] += p * c2[i];
+                sums[3] += p * c3[i];
+            }
+            outs.copy_from_slice(&sums);
+        }
+        let done = units - units % 4;
+        let columns = w_hh[done * units..].chunks_exact(units);
+        for (unit, column) in hidden[done..].iter_mut().zip(columns) {
             *unit = dot(previous.iter().copied().zip(column.iter().copied()));
         }
     }
