@@ -39,6 +39,8 @@ pub(crate) struct LaneNet<T> {
     /// `input_part[j][pair]`: `dot(x, W_ih[:, j])` for the input `x` of pair
     /// `pair` (`a + 2 b`), as `Network::finish_step` computes it.
     input_part: Vec<[T; 4]>,
+    /// The vector instructions to run the kernels with, detected once.
+    arch: pulp::Arch,
 }
 
 impl<T: Real> LaneNet<T> {
@@ -65,6 +67,7 @@ impl<T: Real> LaneNet<T> {
             w_hh: network.w_hh.as_slice().to_vec(),
             w_out: network.w_ho.as_slice()[..units].to_vec(),
             input_part,
+            arch: pulp::Arch::new(),
         }
     }
 
@@ -76,7 +79,7 @@ impl<T: Real> LaneNet<T> {
     /// `recurrent[j][l] = dot(state of lane l, W_hh[:, j])`: the part of a
     /// step that does not depend on the input.
     pub(crate) fn product(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
-        pulp::Arch::new().dispatch(Product {
+        self.arch.dispatch(Product {
             lanes: self,
             states,
             recurrent,
@@ -114,13 +117,7 @@ impl<T: Real> LaneNet<T> {
             .iter_mut()
             .zip(self.w_hh[done * units..].chunks_exact(units))
         {
-            let mut sum = scaled(&states[0], column[0]);
-            for (state, weight) in states[1..].iter().zip(&column[1..]) {
-                for (s, x) in sum.iter_mut().zip(state) {
-                    *s += *x * *weight;
-                }
-            }
-            *out = sum;
+            *out = lane_dot(states, column);
         }
     }
 
@@ -134,7 +131,7 @@ impl<T: Real> LaneNet<T> {
         pairs: [usize; LANES],
         hidden: &mut [Lane<T>],
     ) -> Lane<T> {
-        pulp::Arch::new().dispatch(Finish {
+        self.arch.dispatch(Finish {
             lanes: self,
             recurrent,
             from,
@@ -166,12 +163,7 @@ impl<T: Real> LaneNet<T> {
         for value in hidden.as_flattened_mut() {
             *value = value.sigmoid();
         }
-        let mut sum = scaled(&hidden[0], self.w_out[0]);
-        for (state, weight) in hidden[1..].iter().zip(&self.w_out[1..]) {
-            for (s, x) in sum.iter_mut().zip(state) {
-                *s += *x * *weight;
-            }
-        }
+        let mut sum = lane_dot(hidden, &self.w_out);
         for value in &mut sum {
             *value = value.sigmoid();
         }
@@ -215,6 +207,19 @@ impl<T: Real> pulp::WithSimd for Finish<'_, T> {
     }
 }
 
+/// `network::dot` lane by lane: `sum_i states[i][l] * weights[i]`, the first
+/// product, then each next one added in order.
+#[inline(always)]
+fn lane_dot<T: Real>(states: &[Lane<T>], weights: &[T]) -> Lane<T> {
+    let mut sum = scaled(&states[0], weights[0]);
+    for (state, weight) in states[1..].iter().zip(&weights[1..]) {
+        for (s, x) in sum.iter_mut().zip(state) {
+            *s += *x * *weight;
+        }
+    }
+    sum
+}
+
 /// `lane * weight`, lane by lane.
 #[inline(always)]
 fn scaled<T: Real>(lane: &Lane<T>, weight: T) -> Lane<T> {
@@ -224,6 +229,7 @@ fn scaled<T: Real>(lane: &Lane<T>, weight: T) -> Lane<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adder::from_bit;
     use crate::{DynRnn, Rnn};
     use rand::rngs::ChaCha8Rng;
     use rand::{RngExt, SeedableRng};
@@ -238,12 +244,8 @@ mod tests {
         DefaultAllocator: RnnAllocator<nalgebra::U2, H, nalgebra::U1>,
     {
         let units = network.hidden();
-        let pair_inputs: [Vec<T>; 4] = std::array::from_fn(|pair| {
-            vec![
-                T::from_subset(&((pair & 1) as f64)),
-                T::from_subset(&((pair >> 1) as f64)),
-            ]
-        });
+        let pair_inputs: [Vec<T>; 4] =
+            std::array::from_fn(|pair| vec![from_bit(pair & 1 == 1), from_bit(pair & 2 == 2)]);
         let lanes = LaneNet::new(network, [0, 1, 2, 3].map(|p| pair_inputs[p].as_slice()));
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         for _ in 0..500 {

@@ -173,6 +173,8 @@ pub(crate) struct Pusher<'a> {
     levels: Vec<Zonotope>,
     products: Vec<Product>,
     scratch: Scratch,
+    /// The vector instructions to run the costly operations with, detected once.
+    arch: pulp::Arch,
     /// Zonotope steps taken.
     pub(crate) steps: u64,
 }
@@ -206,6 +208,7 @@ impl<'a> Pusher<'a> {
                 radius: vec![0.0; h],
                 magnitude: vec![0.0; h],
             },
+            arch: pulp::Arch::new(),
             steps: 0,
         }
     }
@@ -260,7 +263,7 @@ impl<'a> Pusher<'a> {
 
     /// Computes the product of the zonotope at `level`, shared by its four children.
     pub(crate) fn product(&mut self, level: usize) {
-        pulp::Arch::new().dispatch(ProductOp {
+        self.arch.dispatch(ProductOp {
             pusher: self,
             level,
         });
@@ -299,7 +302,7 @@ impl<'a> Pusher<'a> {
     /// pair `pair` (`a + 2 b`) into `level + 1`, and bounds the output that
     /// step decides against the bit `expected`.
     pub(crate) fn child(&mut self, level: usize, pair: usize, expected: bool) -> Output {
-        pulp::Arch::new().dispatch(ChildOp {
+        self.arch.dispatch(ChildOp {
             pusher: self,
             level,
             pair,
@@ -426,7 +429,7 @@ impl<'a> Pusher<'a> {
         image_low: &mut [f64],
         image_high: &mut [f64],
     ) -> (f64, usize) {
-        pulp::Arch::new().dispatch(ExcessOp {
+        self.arch.dispatch(ExcessOp {
             pusher: self,
             level,
             cell,
