@@ -20,7 +20,10 @@ use crate::{Network, Real, RnnAllocator};
 /// Sequences stepped at once.
 pub(crate) const LANES: usize = 8;
 
-/// Units whose products [`LaneNet::product`] sums side by side.
+/// Units whose products [`LaneNet::product`] sums side by side: eight
+/// independent sums in flight, each still added in order.
+const WIDE: usize = 8;
+/// The narrower block for the units left after blocks of [`WIDE`].
 const BLOCK: usize = 4;
 
 /// One value per lane.
@@ -34,6 +37,10 @@ pub(crate) struct LaneNet<T> {
     /// `W_hh` column-major, as the network holds it: column `j` is what every
     /// state unit feeds unit `j`.
     w_hh: Vec<T>,
+    /// `W_hh` by blocks of units ([`WIDE`] units while that many are left,
+    /// then [`BLOCK`]): for each block, for each state unit `i`, the weights
+    /// from `i` to the block's units.
+    w_blocks: Vec<T>,
     /// Column 0 of `W_ho`.
     w_out: Vec<T>,
     /// `input_part[j][pair]`: `dot(x, W_ih[:, j])` for the input `x` of pair
@@ -62,9 +69,21 @@ impl<T: Real> LaneNet<T> {
                 inputs.map(|input| dot(input.iter().copied().zip(column.iter().copied())))
             })
             .collect();
+        let w_hh = network.w_hh.as_slice();
+        let mut w_blocks = Vec::new();
+        let mut unit = 0;
+        for width in [WIDE, BLOCK] {
+            while units - unit >= width {
+                for i in 0..units {
+                    w_blocks.extend((unit..unit + width).map(|j| w_hh[j * units + i]));
+                }
+                unit += width;
+            }
+        }
         LaneNet {
             units,
-            w_hh: network.w_hh.as_slice().to_vec(),
+            w_blocks,
+            w_hh: w_hh.to_vec(),
             w_out: network.w_ho.as_slice()[..units].to_vec(),
             input_part,
             arch: pulp::Arch::new(),
@@ -92,30 +111,20 @@ impl<T: Real> LaneNet<T> {
     fn product_here(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
         let units = self.units;
         let states = &states[..units];
-        // Four units at a time: four independent sums in flight, each still
-        // added in order.
-        let blocks = recurrent[..units]
-            .chunks_exact_mut(BLOCK)
-            .zip(self.w_hh.chunks_exact(units * BLOCK));
-        for (outs, columns) in blocks {
-            let columns: [&[T]; BLOCK] =
-                std::array::from_fn(|k| &columns[k * units..(k + 1) * units]);
-            let mut sums: [Lane<T>; BLOCK] =
-                std::array::from_fn(|k| scaled(&states[0], columns[k][0]));
-            for (i, state) in states.iter().enumerate().skip(1) {
-                for (sum, column) in sums.iter_mut().zip(&columns) {
-                    let weight = column[i];
-                    for (s, x) in sum.iter_mut().zip(state) {
-                        *s += *x * weight;
-                    }
-                }
-            }
-            outs.copy_from_slice(&sums);
+        let (mut unit, mut offset) = (0, 0);
+        while units - unit >= WIDE {
+            let weights = &self.w_blocks[offset..offset + units * WIDE];
+            block_product::<T, WIDE>(states, weights, &mut recurrent[unit..unit + WIDE]);
+            (unit, offset) = (unit + WIDE, offset + units * WIDE);
         }
-        let done = units - units % BLOCK;
-        for (out, column) in recurrent[done..units]
+        while units - unit >= BLOCK {
+            let weights = &self.w_blocks[offset..offset + units * BLOCK];
+            block_product::<T, BLOCK>(states, weights, &mut recurrent[unit..unit + BLOCK]);
+            (unit, offset) = (unit + BLOCK, offset + units * BLOCK);
+        }
+        for (out, column) in recurrent[unit..units]
             .iter_mut()
-            .zip(self.w_hh[done * units..].chunks_exact(units))
+            .zip(self.w_hh[unit * units..].chunks_exact(units))
         {
             *out = lane_dot(states, column);
         }
@@ -218,6 +227,23 @@ fn lane_dot<T: Real>(states: &[Lane<T>], weights: &[T]) -> Lane<T> {
         }
     }
     sum
+}
+
+/// `out[k] = dot(states, column k)` for the `W` columns whose weights are
+/// `weights`, laid out state unit by state unit (`W` weights each): `W`
+/// independent sums in flight, each added in order.
+#[inline(always)]
+fn block_product<T: Real, const W: usize>(states: &[Lane<T>], weights: &[T], out: &mut [Lane<T>]) {
+    let (rows, _) = weights.as_chunks::<W>();
+    let mut sums: [Lane<T>; W] = std::array::from_fn(|k| scaled(&states[0], rows[0][k]));
+    for (state, row) in states[1..].iter().zip(&rows[1..]) {
+        for (sum, weight) in sums.iter_mut().zip(row) {
+            for (s, x) in sum.iter_mut().zip(state) {
+                *s += *x * *weight;
+            }
+        }
+    }
+    out.copy_from_slice(&sums);
 }
 
 /// `lane * weight`, lane by lane.

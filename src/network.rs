@@ -30,7 +30,7 @@ use crate::Error;
 /// assert_eq!(1000.0_f64.sigmoid(), 1.0);
 /// ```
 pub trait Real: RealField + Copy + sealed::Sealed {
-    /// The logistic sigmoid `1 / (1 + e^-self)`, with the crate's own `exp`:
+    /// The logistic sigmoid `1 / (1 + e^-self)`, the crate's own:
     /// the same bits on every platform.
     fn sigmoid(self) -> Self;
 }

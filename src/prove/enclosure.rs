@@ -15,10 +15,11 @@
 //! The program computes in IEEE 754 binary64 with rounding to nearest. A
 //! unit's pre-activation is a sum of `H + 2` products, added in any order
 //! (with or without fused multiply-adds): it is within `gamma(H + 2) *
-//! sum |w h|` of the exact sum. The sigmoid is `1 / (1 + exp(-z))` with the
-//! crate's own `exp` ([`crate::math::exp`], measured within 0.89 ulp), which
-//! is assumed within [`EXP_RELATIVE_ERROR`] of the exact exponential (2^-40,
-//! about 4,000 ulp), or within 1e-300 where the result underflows. Every rounding of this code is
+//! sum |w h|` of the exact sum. The sigmoid is the crate's own
+//! ([`crate::math::sigmoid`]): `1 / (1 + E)` computed as `D / (D + 2^k N)`,
+//! two roundings, with `E = 2^k N / D` the exponential `e^-z`, assumed within
+//! [`EXP_RELATIVE_ERROR`] of the exact one (2^-40, about 4,000 ulp; measured
+//! within 2^-50 of [`crate::math::exp`]), or within 1e-300 where it is tiny. Every rounding of this code is
 //! bounded the same way, with a factor of 2 to 4 to spare; an output is
 //! decided when its pre-activation is at least [`OUTPUT_THRESHOLD`] away from
 //! 0 (there the rounded sigmoid is on the right side of one half).
@@ -28,8 +29,9 @@ use crate::network::sigmoid;
 /// The unit roundoff of binary64, `2^-53`.
 const UNIT: f64 = f64::EPSILON / 2.0;
 
-/// The relative error assumed of the crate's `exp` ([`crate::math::exp`],
-/// measured within 0.89 ulp): `2^-40`.
+/// The relative error assumed of the exponential inside the crate's sigmoid
+/// ([`crate::math::sigmoid`], measured within 2^-50 of [`crate::math::exp`],
+/// itself within 0.89 ulp): `2^-40`.
 pub const EXP_RELATIVE_ERROR: f64 = 9.094_947_017_729_282e-13;
 
 /// How far from 0 an output pre-activation must be, surely, to decide its bit.
@@ -43,7 +45,8 @@ const TINY: f64 = 1e-300;
 const INFLATE: f64 = 1.0 + 1e-10;
 
 /// The absolute error of the program's sigmoid against the exact sigmoid of
-/// its computed argument: `exp`'s error plus three roundings, doubled.
+/// its computed argument: the exponential's error plus three roundings (the
+/// sigmoid has two), doubled.
 const SIGMOID_ERROR: f64 = 2.0 * (EXP_RELATIVE_ERROR + 3.0 * UNIT) + TINY;
 
 /// `gamma_n = n u / (1 - n u)`, the bound on the relative error of a sum of `n` terms.
@@ -67,6 +70,8 @@ pub(crate) struct Weights {
     w_in_abs: Vec<f64>,
     /// `W_ho[j]`.
     w_out: Vec<f64>,
+    /// `|W_ho[j]|`.
+    w_out_abs: Vec<f64>,
 }
 
 impl Weights {
@@ -91,6 +96,7 @@ impl Weights {
             w_b,
             w_in_abs,
             w_out: w_ho.to_vec(),
+            w_out_abs: w_ho.iter().map(|w| w.abs()).collect(),
         }
     }
 }
@@ -104,28 +110,96 @@ struct Relaxation {
     band: f64,
 }
 
+/// The sigmoid and its derivative at the ends of a pre-activation interval.
+#[derive(Debug, Clone, Copy)]
+struct Ends {
+    low: f64,
+    high: f64,
+    s_low: f64,
+    s_high: f64,
+    d_low: f64,
+    d_high: f64,
+}
+
+/// A step's pre-activation intervals and their [`Ends`], unit by unit, one
+/// array each, so that the sigmoids of all units run side by side.
+#[derive(Debug, Clone)]
+struct Intervals {
+    low: Vec<f64>,
+    high: Vec<f64>,
+    s_low: Vec<f64>,
+    s_high: Vec<f64>,
+    d_low: Vec<f64>,
+    d_high: Vec<f64>,
+}
+
+impl Intervals {
+    fn new(h: usize) -> Self {
+        Intervals {
+            low: vec![0.0; h],
+            high: vec![0.0; h],
+            s_low: vec![0.0; h],
+            s_high: vec![0.0; h],
+            d_low: vec![0.0; h],
+            d_high: vec![0.0; h],
+        }
+    }
+
+    /// Computes the sigmoids and derivatives at the ends of the first `h`.
+    #[inline(always)]
+    fn evaluate(&mut self, h: usize) {
+        // sigmoid'(z) = sigmoid(z) sigmoid(-z), accurate even where sigmoid(z) is near 1.
+        let ends = [
+            (&self.low, &mut self.s_low, &mut self.d_low),
+            (&self.high, &mut self.s_high, &mut self.d_high),
+        ];
+        for (z, s, d) in ends {
+            for ((z, s), d) in z[..h].iter().zip(&mut s[..h]).zip(&mut d[..h]) {
+                *s = sigmoid(*z);
+                *d = *s * sigmoid(-*z);
+            }
+        }
+    }
+
+    /// Unit `j`'s ends, evaluated.
+    #[inline(always)]
+    fn ends(&self, j: usize) -> Ends {
+        Ends {
+            low: self.low[j],
+            high: self.high[j],
+            s_low: self.s_low[j],
+            s_high: self.s_high[j],
+            d_low: self.d_low[j],
+            d_high: self.d_high[j],
+        }
+    }
+}
+
 /// The relaxation of least area among those with the interval's smaller end
 /// slope: `sigmoid(z) - slope * z` is then non-decreasing on the interval
 /// (the sigmoid's slope is smallest at an end), so its range is its values
-/// at the ends. `None` if an end is not finite.
+/// at the ends, which `ends` holds (evaluated, both finite).
 #[inline(always)]
-fn relax(low: f64, high: f64) -> Option<Relaxation> {
-    if !(low.is_finite() && high.is_finite()) {
-        return None;
-    }
-    // sigmoid'(z) = sigmoid(z) sigmoid(-z), accurate even where sigmoid(z) is near 1.
-    let derivative = |z: f64| sigmoid(z) * sigmoid(-z);
+fn relax(ends: &Ends) -> Relaxation {
+    let Ends {
+        low,
+        high,
+        s_low,
+        s_high,
+        d_low,
+        d_high,
+    } = *ends;
     // Shrunk well past the rounding of the derivative, so that it is surely no larger than the exact one.
-    let slope = (derivative(low).min(derivative(high)) * (1.0 - 1e-6) - TINY).max(0.0);
-    let (at_low, at_high) = (sigmoid(low) - slope * low, sigmoid(high) - slope * high);
+    let slope = (d_low.min(d_high) * (1.0 - 1e-6) - TINY).max(0.0);
+    let (at_low, at_high) = (s_low - slope * low, s_high - slope * high);
     let slack = 4.0 * SIGMOID_ERROR
         + 4.0 * UNIT * ((slope * low).abs() + (slope * high).abs() + at_low.abs() + at_high.abs())
         + TINY;
-    Some(Relaxation {
+    Relaxation {
         slope,
         offset: 0.5 * (at_low + at_high),
         band: 0.5 * (at_high - at_low).abs() + slack,
-    })
+    }
 }
 
 /// One zonotope: a centre and `generators` columns of `hidden` rows each.
@@ -207,6 +281,7 @@ impl<'a> Pusher<'a> {
                 column: vec![0.0; h],
                 radius: vec![0.0; h],
                 magnitude: vec![0.0; h],
+                intervals: Intervals::new(h),
             },
             arch: pulp::Arch::new(),
             steps: 0,
@@ -277,15 +352,16 @@ impl<'a> Pusher<'a> {
         let zonotope = &self.levels[level];
         let product = &mut self.products[level];
         multiply(&w.w_rows, &zonotope.centre, &mut product.centre, h);
-        product.radius.fill(0.0);
         for k in 0..zonotope.count {
             let column = &zonotope.generators[k * h..(k + 1) * h];
             let out = &mut product.generators[k * h..(k + 1) * h];
             multiply(&w.w_rows, column, out, h);
-            for (radius, g) in product.radius.iter_mut().zip(out.iter()) {
-                *radius += g.abs();
-            }
         }
+        column_magnitudes(
+            &product.generators[..zonotope.count * h],
+            h,
+            &mut product.radius,
+        );
         for radius in &mut product.radius {
             *radius *= INFLATE;
         }
@@ -324,7 +400,10 @@ impl<'a> Pusher<'a> {
         let count = parent_count + h;
         child.count = count;
         let pre_gamma = 4.0 * gamma(h + 3);
-        let mut failed = false;
+        let scratch = &mut self.scratch;
+        // Three passes, so that the sigmoids of every unit run side by side:
+        // the pre-activation intervals, the sigmoids at their ends, the rest.
+        let mut finite = true;
         for j in 0..h {
             let mut centre = product.centre[j];
             if x_a {
@@ -339,15 +418,26 @@ impl<'a> Pusher<'a> {
                 + TINY;
             let radius = product.radius[j];
             let spread = radius + error + 4.0 * UNIT * (centre.abs() + radius + error);
-            let Some(relaxation) = relax(centre - spread, centre + spread) else {
-                failed = true;
-                break;
+            let (low, high) = (centre - spread, centre + spread);
+            finite &= low.is_finite() && high.is_finite();
+            scratch.centre[j] = centre;
+            scratch.magnitude[j] = error;
+            (scratch.intervals.low[j], scratch.intervals.high[j]) = (low, high);
+        }
+        if !finite {
+            return Output {
+                margin: f64::NEG_INFINITY,
             };
+        }
+        scratch.intervals.evaluate(h);
+        for j in 0..h {
+            let (centre, error, radius) =
+                (scratch.centre[j], scratch.magnitude[j], product.radius[j]);
             let Relaxation {
                 slope,
                 offset,
                 band,
-            } = relaxation;
+            } = relax(&scratch.intervals.ends(j));
             let new_centre = slope * centre + offset;
             let noise = (slope * error
                 + band
@@ -356,7 +446,7 @@ impl<'a> Pusher<'a> {
                 * INFLATE
                 + TINY;
             child.centre[j] = new_centre;
-            self.scratch.column[j] = slope;
+            scratch.column[j] = slope;
             child.magnitude[j] = (new_centre.abs() + slope * radius + noise) * INFLATE;
             child.slack[j] = 0.0;
             // The new generators form a diagonal block: column parent_count + j is unit j's noise.
@@ -364,14 +454,9 @@ impl<'a> Pusher<'a> {
             column.fill(0.0);
             column[j] = noise;
         }
-        if failed {
-            return Output {
-                margin: f64::NEG_INFINITY,
-            };
-        }
         // The parent's generators, each unit scaled by its slope: column by
         // column, over contiguous memory.
-        let slopes = &self.scratch.column;
+        let slopes = &scratch.column;
         let parent = &product.generators[..parent_count * h];
         for (out, column) in child.generators[..parent_count * h]
             .chunks_exact_mut(h)
@@ -390,17 +475,13 @@ impl<'a> Pusher<'a> {
         let w = self.weights;
         let h = w.hidden;
         let zonotope = &self.levels[level];
-        let centre: f64 = (0..h).map(|j| w.w_out[j] * zonotope.centre[j]).sum();
+        let centre = dot(&w.w_out, &zonotope.centre);
         let mut radius = 0.0;
-        for k in 0..zonotope.count {
-            let column = &zonotope.generators[k * h..(k + 1) * h];
-            let g: f64 = column.iter().zip(&w.w_out).map(|(g, w)| g * w).sum();
-            radius += g.abs();
+        for column in zonotope.generators[..zonotope.count * h].chunks_exact(h) {
+            radius += dot(column, &w.w_out).abs();
         }
         radius *= INFLATE;
-        let magnitude: f64 = (0..h)
-            .map(|j| w.w_out[j].abs() * zonotope.magnitude[j])
-            .sum();
+        let magnitude = dot(&w.w_out_abs, &zonotope.magnitude);
         let error = 4.0 * gamma(h + 1) * magnitude * INFLATE + TINY;
         let spread = radius + error + 4.0 * UNIT * (centre.abs() + radius + error);
         let margin = if expected {
@@ -453,11 +534,11 @@ impl<'a> Pusher<'a> {
         let zonotope = &self.levels[level];
         match basis {
             None => {
+                // Column by column, over contiguous memory.
+                let radii = &mut self.scratch.radius;
+                column_magnitudes(&zonotope.generators[..zonotope.count * h], h, radii);
                 for j in 0..h {
-                    let mut radius = 0.0;
-                    for k in 0..zonotope.count {
-                        radius += zonotope.generators[k * h + j].abs();
-                    }
+                    let radius = radii[j];
                     let centre = zonotope.centre[j];
                     let spread = radius * INFLATE + 4.0 * UNIT * (centre.abs() + radius) + TINY;
                     image_low[j] = centre - spread;
@@ -516,6 +597,8 @@ struct Scratch {
     column: Vec<f64>,
     radius: Vec<f64>,
     magnitude: Vec<f64>,
+    /// A step's pre-activation intervals.
+    intervals: Intervals,
 }
 
 /// The axes of an oriented cell: an `H x H` matrix `Q`, column `k` the
@@ -591,27 +674,81 @@ impl Basis {
 /// `out[i] = sum_j q[i * h + j] * x[j]`: `Q^T x` for a column-major `Q`.
 #[inline(always)]
 fn transpose_times(q: &[f64], x: &[f64], out: &mut [f64], h: usize) {
-    for (i, o) in out.iter_mut().enumerate().take(h) {
-        *o = q[i * h..(i + 1) * h]
-            .iter()
-            .zip(x)
-            .map(|(a, b)| a * b)
-            .sum();
+    for (o, column) in out[..h].iter_mut().zip(q.chunks_exact(h)) {
+        *o = dot(column, x);
     }
+}
+
+/// `out[j] = sum_k |columns[k * h + j]|`: the radius of a zonotope whose
+/// generators are `columns`, unit by unit. A vector of `out` at a time, held
+/// in registers over the columns.
+#[inline(always)]
+fn column_magnitudes(columns: &[f64], h: usize, out: &mut [f64]) {
+    let out = &mut out[..h];
+    let (chunks, _) = out.as_chunks_mut::<PARTIAL>();
+    for (c, chunk) in chunks.iter_mut().enumerate() {
+        let mut sums = [0.0; PARTIAL];
+        for column in columns.chunks_exact(h) {
+            let (column_chunks, _) = column.as_chunks::<PARTIAL>();
+            for (s, g) in sums.iter_mut().zip(&column_chunks[c]) {
+                *s += g.abs();
+            }
+        }
+        *chunk = sums;
+    }
+    let done = h - h % PARTIAL;
+    for (j, o) in out.iter_mut().enumerate().skip(done) {
+        *o = columns.chunks_exact(h).map(|column| column[j].abs()).sum();
+    }
+}
+
+/// Partial sums a [`dot`] keeps, one vector of them.
+const PARTIAL: usize = 8;
+
+/// `sum_i a[i] b[i]` over the shorter of the two, added in [`PARTIAL`]
+/// partial sums (an order the compiler can turn into vector instructions;
+/// the prover's rounding bounds hold for sums in any order).
+#[inline(always)]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let (a_chunks, a_rest) = a.as_chunks::<PARTIAL>();
+    let (b_chunks, b_rest) = b.as_chunks::<PARTIAL>();
+    let mut sums = [0.0; PARTIAL];
+    for (x, y) in a_chunks.iter().zip(b_chunks) {
+        for ((s, x), y) in sums.iter_mut().zip(x).zip(y) {
+            *s += x * y;
+        }
+    }
+    let rest: f64 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
+    sums.iter().sum::<f64>() + rest
 }
 
 /// `out[j] = sum_i rows[i * h + j] * x[i]`: a vector times a row-major matrix,
 /// row by row so that the inner loop runs over contiguous memory.
 #[inline(always)]
 fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
-    out.fill(0.0);
-    for (i, &xi) in x.iter().enumerate().take(h) {
-        if xi == 0.0 {
-            continue;
+    let (rows, x, out) = (&rows[..h * h], &x[..h], &mut out[..h]);
+    // A vector of the output at a time, held in registers over the rows.
+    let (chunks, _) = out.as_chunks_mut::<PARTIAL>();
+    for (c, chunk) in chunks.iter_mut().enumerate() {
+        let mut sums = [0.0; PARTIAL];
+        for (&xi, row) in x.iter().zip(rows.chunks_exact(h)) {
+            if xi == 0.0 {
+                continue;
+            }
+            let (row_chunks, _) = row.as_chunks::<PARTIAL>();
+            for (s, &w) in sums.iter_mut().zip(&row_chunks[c]) {
+                *s += w * xi;
+            }
         }
-        let row = &rows[i * h..(i + 1) * h];
-        for (o, &w) in out.iter_mut().zip(row) {
-            *o += w * xi;
+        *chunk = sums;
+    }
+    let done = h - h % PARTIAL;
+    for (j, o) in out.iter_mut().enumerate().skip(done) {
+        *o = 0.0;
+        for (&xi, row) in x.iter().zip(rows.chunks_exact(h)) {
+            *o += row[j] * xi;
         }
     }
 }

@@ -139,8 +139,9 @@ impl fmt::Display for NotProven {
 /// It is sound for the function the program computes: the base steps the
 /// network with the same code as [`Adder::add`], and the induction's
 /// zonotopes enclose the results of that code in IEEE 754 binary64 with
-/// rounding to nearest, sums of products added in any order, and the crate's
-/// own `exp` ([`math::exp`](crate::math::exp), measured within 0.89 ulp)
+/// rounding to nearest, sums of products added in any order, and the
+/// exponential inside the crate's own sigmoid
+/// ([`math::sigmoid`](crate::math::sigmoid), measured within 2.46 ulp)
 /// within [`EXP_RELATIVE_ERROR`] (2^-40 relative, about 4,000 ulp) of the
 /// exact exponential; an output counts as decided when its pre-activation
 /// is surely [`OUTPUT_THRESHOLD`] away from 0. The step and the sigmoid use
