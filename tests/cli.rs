@@ -778,6 +778,72 @@ fn eval_of_wide_operands_counts_random_pairs_and_carry_chains() {
 }
 
 #[test]
+fn convergence_measures_the_configuration_asked_for() {
+    let output = run(
+        &[
+            "convergence",
+            "--seeds",
+            "0..1",
+            "--optimizer",
+            "adam",
+            "--hidden",
+            "8",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    // The header, the one optimiser asked for, and no sweep over sizes.
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("recipe: hidden 8 on Rnn<2, 8, 1> (sizes fixed at compile time),"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("adam (lr 0.1, beta1 0.8, beta2 0.99, epsilon 1e-8, batch 1): "),
+        "{text}"
+    );
+    assert!(lines[1].contains("verified 1/1"), "{text}");
+    // The training options reach the recipe: a run-time size, a rate, a batch.
+    let output = run(
+        &[
+            "convergence",
+            "--seeds",
+            "0..1",
+            "--optimizer",
+            "sgd",
+            "--hidden",
+            "12",
+            "--lr",
+            "0.2",
+            "--batch",
+            "2",
+        ],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.contains("hidden 12 on DynRnn of 2x12x1"), "{text}");
+    assert!(
+        text.contains("sgd (lr 0.2, the seed's, batch 2): "),
+        "{text}"
+    );
+    // Bad values are refused before any training.
+    for (bad, needle) in [
+        (["--hidden", "0"], "invalid --hidden"),
+        (["--lr", "nan"], "invalid --lr"),
+        (["--optimizer", "rmsprop"], "invalid value 'rmsprop'"),
+    ] {
+        assert_usage_error(
+            &["convergence", "--seeds", "0..1", bad[0], bad[1]],
+            "",
+            needle,
+        );
+    }
+}
+
+#[test]
 fn convergence_reports_every_optimiser() {
     let output = run(&["convergence", "--seeds", "0..1", "--no-sweep"], "");
     assert!(output.status.success(), "{output:?}");

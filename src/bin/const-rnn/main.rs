@@ -126,6 +126,8 @@ enum Command {
         /// Skip the sweep over hidden sizes.
         #[arg(long)]
         no_sweep: bool,
+        #[command(flatten)]
+        measured: Measured,
     },
     /// The default recipe (or the seed's, with --plain) on seeds A to B - 1,
     /// one line each and a summary; status 1 unless all are proven.
@@ -138,6 +140,30 @@ enum Command {
     },
     /// Median training time per sample, static against dynamic sizes.
     Bench,
+}
+
+/// What `convergence` measures: every optimiser at hidden 16 unless told.
+#[derive(Args, Clone)]
+struct Measured {
+    /// Measure this hidden size only, with no sweep over sizes [default: 16,
+    /// then the sweep].
+    #[arg(long, value_parser = parse_hidden, allow_negative_numbers = true)]
+    hidden: Option<usize>,
+    /// Measure this optimiser only [default: all four].
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerArg>,
+    /// Operand bits of the training sums (the seed's 7: sums of 8 bits).
+    #[arg(long, default_value_t = 7, value_parser = parse_training_bits)]
+    bits: usize,
+    /// Learning rate, for every optimiser measured [default: each one's].
+    #[arg(long, value_parser = parse_rate, allow_negative_numbers = true)]
+    lr: Option<f64>,
+    /// Samples per update, their gradients averaged (1 is the seed's).
+    #[arg(long, default_value_t = 1, value_parser = parse_batch, allow_negative_numbers = true)]
+    batch: usize,
+    /// How the first weights are drawn.
+    #[arg(long, value_enum, default_value_t = InitArg::Uniform)]
+    init: InitArg,
 }
 
 /// How to train: the options `train` and `verify` share.
@@ -332,7 +358,11 @@ fn main() -> ExitCode {
         Some(Command::Show { model, plot, a, b }) => {
             show(&mut out, model.as_deref(), plot.as_deref(), a, b)
         }
-        Some(Command::Convergence { seeds, no_sweep }) => convergence(&mut out, seeds, !no_sweep),
+        Some(Command::Convergence {
+            seeds,
+            no_sweep,
+            measured,
+        }) => convergence(&mut out, seeds, !no_sweep, &measured),
         Some(Command::Seeds { range, recipe }) => seeds(&mut out, range, &recipe),
         Some(Command::Bench) => bench(&mut out),
     };
@@ -1113,32 +1143,44 @@ fn median_and_worst(values: &mut [usize]) -> Option<(usize, usize)> {
 }
 
 /// `convergence`: each optimiser over the seeds, then the hidden sizes.
-fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<(), Failure> {
+fn convergence(
+    out: &mut impl Write,
+    seeds: SeedRange,
+    sweep: bool,
+    measured: &Measured,
+) -> Result<(), Failure> {
     let count = seeds.end - seeds.first;
+    // A size asked for is measured alone: no sweep over sizes.
+    let sweep = sweep && measured.hidden.is_none();
+    let default = Recipe {
+        hidden: measured.hidden.unwrap_or(16),
+        bits: measured.bits,
+        samples: AdderConfig::default().samples,
+        optimizer: OptimizerArg::Sgd,
+        lr: measured.lr,
+        batch: measured.batch,
+        init: measured.init,
+        plain: false,
+    };
+    let optimizers = measured
+        .optimizer
+        .map_or(MEASURED.to_vec(), |one| vec![one]);
+    let hidden = default.hidden;
+    let network = model::describe(STATIC_HIDDEN.contains(&hidden), hidden);
     writeln!(
         out,
-        "recipe: train on {}-bit sums until 100 exact in a row (at most {SOLVE_BUDGET} samples), then verify-and-train rounds until verified (budget {} samples); seeds {}..{}",
-        AdderConfig::default().sum_bits,
+        "recipe: hidden {hidden} on {network}, train on {}-bit sums until 100 exact in a row (at most {SOLVE_BUDGET} samples), then verify-and-train rounds until verified (budget {} samples); seeds {}..{}",
+        default.config(0).sum_bits,
         AdderConfig::default().budget,
         seeds.first,
         seeds.end
     )?;
-    let default = Recipe {
-        hidden: 16,
-        bits: 7,
-        samples: AdderConfig::default().samples,
-        optimizer: OptimizerArg::Sgd,
-        lr: None,
-        batch: 1,
-        init: InitArg::Uniform,
-        plain: false,
-    };
     let bar = progress(
-        count * (MEASURED.len() as u64 + if sweep { 6 } else { 0 }),
+        count * (optimizers.len() as u64 + if sweep { 6 } else { 0 }),
         "convergence",
     );
     let mut best: Option<(usize, OptimizerArg)> = None;
-    for optimizer in MEASURED {
+    for optimizer in optimizers {
         let (mut solved, mut verified) = (Vec::new(), Vec::new());
         for seed in seeds.first..seeds.end {
             let run = converge(&Training {
@@ -1190,9 +1232,10 @@ fn convergence(out: &mut impl Write, seeds: SeedRange, sweep: bool) -> Result<()
         bar.suspend(|| {
             writeln!(
                 out,
-                "{} (lr {}, {settings}, batch 1): {solved_line}; never solved {unsolved}/{count}; verified {}/{count}, {verified_line}",
+                "{} (lr {}, {settings}, batch {}): {solved_line}; never solved {unsolved}/{count}; verified {}/{count}, {verified_line}",
                 config.optimizer.name(),
                 config.learning_rate,
+                config.batch,
                 verified.len()
             )
             .and_then(|()| out.flush())
