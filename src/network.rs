@@ -854,7 +854,11 @@ where
         let (input, hidden) = (&input[..inputs], &mut hidden[..units]);
         let columns = self.w_ih.as_slice().chunks_exact(inputs);
         for (unit, column) in hidden.iter_mut().zip(columns) {
-            *unit = sigmoid(*unit + dot(input.iter().copied().zip(column.iter().copied())));
+            *unit += dot(input.iter().copied().zip(column.iter().copied()));
+        }
+        // A loop of its own, so that the units' sigmoids run side by side.
+        for unit in hidden.iter_mut() {
+            *unit = sigmoid(*unit);
         }
         let columns = self.w_ho.as_slice().chunks_exact(units);
         for (out, column) in output[..outputs].iter_mut().zip(columns) {
