@@ -820,49 +820,60 @@ mod tests {
 
     /// Pushes boxes of random centres and widths through one step and checks
     /// that the program's own steps from points of the box land inside the
-    /// image, and that a tiny box has a tiny image.
+    /// image, and that a tiny box has a tiny image: at 16 units (two whole
+    /// vectors of the prover's loops), 12 (one and a remainder) and 3 (a
+    /// remainder only).
     #[test]
     fn images_hold_the_program_steps_and_are_tight() {
+        images_hold::<16>(3);
+        images_hold::<12>(4);
+        images_hold::<3>(5);
+    }
+
+    fn images_hold<const H: usize>(seed: u64) {
         use nalgebra::{SVector, Vector2};
         use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
-        let net = Rnn::<2, 16, 1>::from_seed(3);
+        let net = Rnn::<2, H, 1>::from_seed(seed);
         let [w_ih, w_hh, w_ho] = net.weights();
         let weights = Weights::new(w_ih, w_hh, w_ho);
         let mut pusher = Pusher::new(&weights, 3);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let (mut image_low, mut image_high) = (vec![0.0; 16], vec![0.0; 16]);
+        let (mut image_low, mut image_high) = (vec![0.0; H], vec![0.0; H]);
         for width in [1e-9, 1e-4, 1e-2, 0.2] {
-            let centre: Vec<f64> = (0..16).map(|_| rng.random_range(0.0..1.0)).collect();
+            let centre: Vec<f64> = (0..H).map(|_| rng.random_range(0.0..1.0)).collect();
             let low: Vec<f64> = centre.iter().map(|c| c - width / 2.0).collect();
             let high: Vec<f64> = centre.iter().map(|c| c + width / 2.0).collect();
             pusher.load_cell(&low, &high, None);
             pusher.product(0);
             for pair in 0..4 {
                 pusher.child(0, pair, false);
-                let far = vec![f64::INFINITY; 16];
-                let near = vec![f64::NEG_INFINITY; 16];
+                let far = vec![f64::INFINITY; H];
+                let near = vec![f64::NEG_INFINITY; H];
                 pusher.excess(1, (&near, &far), None, &mut image_low, &mut image_high);
-                let spread = (0..16)
+                let spread = (0..H)
                     .map(|j| image_high[j] - image_low[j])
                     .fold(0.0, f64::max);
                 // One step multiplies widths by at most |W_hh| / 4 per unit, plus roundings.
-                let bound: f64 = (0..16)
-                    .map(|j| (0..16).map(|i| w_hh[i + 16 * j].abs()).sum::<f64>())
+                let bound: f64 = (0..H)
+                    .map(|j| (0..H).map(|i| w_hh[i + H * j].abs()).sum::<f64>())
                     .fold(0.0, f64::max)
                     / 4.0;
                 assert!(
                     spread <= bound * width * 1.5 + 1e-10,
-                    "width {width}: spread {spread}, bound {}",
+                    "{H} units, width {width}: spread {spread}, bound {}",
                     bound * width
                 );
                 for _ in 0..200 {
-                    let h = SVector::<f64, 16>::from_fn(|j, _| rng.random_range(low[j]..=high[j]));
+                    let h = SVector::<f64, H>::from_fn(|j, _| rng.random_range(low[j]..=high[j]));
                     let x = Vector2::new(f64::from(pair as u8 & 1), f64::from(pair as u8 >> 1));
                     let (mut next, mut out) =
-                        (SVector::<f64, 16>::zeros(), nalgebra::Vector1::zeros());
+                        (SVector::<f64, H>::zeros(), nalgebra::Vector1::zeros());
                     net.step(&x, &h, &mut next, &mut out);
-                    for j in 0..16 {
-                        assert!(image_low[j] <= next[j] && next[j] <= image_high[j]);
+                    for j in 0..H {
+                        assert!(
+                            image_low[j] <= next[j] && next[j] <= image_high[j],
+                            "{H} units, unit {j}"
+                        );
                     }
                 }
             }
