@@ -126,9 +126,7 @@ pub fn exp(x: f64) -> f64 {
 #[inline(always)]
 fn reduced(x: f64) -> (f64, f64) {
     // Arguments out of range give garbage here, replaced at the end.
-    let k = (x * LOG2_E + SHIFT) - SHIFT;
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
+    let (k, hi, lo) = reduction(x);
     let r = hi - lo;
     // exp(r) = 1 + r + r^2 q(r), q(r) = 1/2 + r/6 + ... in Estrin's form:
     // pairs, then pairs of pairs, so that the chain of dependent operations
@@ -145,6 +143,15 @@ fn reduced(x: f64) -> (f64, f64) {
     // r + r^2 q as hi - (lo - r^2 q): hi is exact, so r's rounding stays out.
     let y = 1.0 + (hi - (lo - r2 * q));
     (y, k)
+}
+
+/// Cody and Waite's reduction `x = k ln 2 + (hi - lo)`: `k` the nearest
+/// integer to `x / ln 2` (as an `f64`), `hi = x - k ln2_hi` (exact) and
+/// `lo = k ln2_lo`, for `|x| < 2^51`.
+#[inline(always)]
+fn reduction(x: f64) -> (f64, f64, f64) {
+    let k = (x * LOG2_E + SHIFT) - SHIFT;
+    (k, x - k * LN2_HI, k * LN2_LO)
 }
 
 /// `1.5 * 2^23`, [`SHIFT`] for `f32`.
@@ -240,9 +247,8 @@ pub fn sigmoid(x: f64) -> f64 {
 #[inline(always)]
 fn exp_ratio(x: f64) -> (f64, f64, f64) {
     // NaN passes through.
-    let x = (-x).clamp(-708.0, 708.0);
-    let k = (x * LOG2_E + SHIFT) - SHIFT;
-    let r = (x - k * LN2_HI) - k * LN2_LO;
+    let (k, hi, lo) = reduction((-x).clamp(-708.0, 708.0));
+    let r = hi - lo;
     let r2 = r * r;
     let [p0, p1, p2] = PADE_P;
     let [q0, q1, q2, q3] = PADE_Q;

@@ -222,7 +222,7 @@ pub(crate) fn dot<T: Real>(mut pairs: impl Iterator<Item = (T, T)>) -> T {
     }
 }
 
-/// The logistic sigmoid, `1 / (1 + e^-x)`, with the crate's own `exp`.
+/// The logistic sigmoid, `1 / (1 + e^-x)`: the crate's own ([`Real::sigmoid`]).
 #[inline(always)]
 pub(crate) fn sigmoid<T: Real>(x: T) -> T {
     x.sigmoid()

@@ -125,6 +125,9 @@ struct Ends {
 /// array each, so that the sigmoids of all units run side by side.
 #[derive(Debug, Clone)]
 struct Intervals {
+    /// The pre-activation's centre and its rounding error bound.
+    centre: Vec<f64>,
+    error: Vec<f64>,
     low: Vec<f64>,
     high: Vec<f64>,
     s_low: Vec<f64>,
@@ -136,6 +139,8 @@ struct Intervals {
 impl Intervals {
     fn new(h: usize) -> Self {
         Intervals {
+            centre: vec![0.0; h],
+            error: vec![0.0; h],
             low: vec![0.0; h],
             high: vec![0.0; h],
             s_low: vec![0.0; h],
@@ -420,9 +425,9 @@ impl<'a> Pusher<'a> {
             let spread = radius + error + 4.0 * UNIT * (centre.abs() + radius + error);
             let (low, high) = (centre - spread, centre + spread);
             finite &= low.is_finite() && high.is_finite();
-            scratch.centre[j] = centre;
-            scratch.magnitude[j] = error;
-            (scratch.intervals.low[j], scratch.intervals.high[j]) = (low, high);
+            let intervals = &mut scratch.intervals;
+            (intervals.centre[j], intervals.error[j]) = (centre, error);
+            (intervals.low[j], intervals.high[j]) = (low, high);
         }
         if !finite {
             return Output {
@@ -431,13 +436,14 @@ impl<'a> Pusher<'a> {
         }
         scratch.intervals.evaluate(h);
         for j in 0..h {
+            let intervals = &scratch.intervals;
             let (centre, error, radius) =
-                (scratch.centre[j], scratch.magnitude[j], product.radius[j]);
+                (intervals.centre[j], intervals.error[j], product.radius[j]);
             let Relaxation {
                 slope,
                 offset,
                 band,
-            } = relax(&scratch.intervals.ends(j));
+            } = relax(&intervals.ends(j));
             let new_centre = slope * centre + offset;
             let noise = (slope * error
                 + band

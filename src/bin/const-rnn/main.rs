@@ -152,10 +152,17 @@ struct Measured {
     /// Measure this optimiser only [default: all four].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerArg>,
+    #[command(flatten)]
+    settings: Settings,
+}
+
+/// The training settings `train`, `seeds` and `convergence` share.
+#[derive(Args, Clone)]
+struct Settings {
     /// Operand bits of the training sums (the seed's 7: sums of 8 bits).
     #[arg(long, default_value_t = 7, value_parser = parse_training_bits)]
     bits: usize,
-    /// Learning rate, for every optimiser measured [default: each one's].
+    /// Learning rate [default: sgd 0.1 (the seed's), momentum and nesterov 0.2, adam 0.1].
     #[arg(long, value_parser = parse_rate, allow_negative_numbers = true)]
     lr: Option<f64>,
     /// Samples per update, their gradients averaged (1 is the seed's).
@@ -183,24 +190,14 @@ struct Recipe {
     /// are fixed at compile time; any other size on DynRnn.
     #[arg(long, default_value_t = 16, value_parser = parse_hidden, allow_negative_numbers = true)]
     hidden: usize,
-    /// Operand bits of the training sums (the seed's 7: sums of 8 bits).
-    #[arg(long, default_value_t = 7, value_parser = parse_training_bits)]
-    bits: usize,
     /// Samples of the seed's training.
     #[arg(long, default_value_t = 10_000, value_parser = parse_samples, allow_negative_numbers = true)]
     samples: usize,
     /// The optimiser, at the settings `convergence` measures.
     #[arg(long, value_enum, default_value_t = OptimizerArg::Sgd)]
     optimizer: OptimizerArg,
-    /// Learning rate [default: sgd 0.1 (the seed's), momentum and nesterov 0.2, adam 0.1].
-    #[arg(long, value_parser = parse_rate, allow_negative_numbers = true)]
-    lr: Option<f64>,
-    /// Samples per update, their gradients averaged (1 is the seed's).
-    #[arg(long, default_value_t = 1, value_parser = parse_batch, allow_negative_numbers = true)]
-    batch: usize,
-    /// How the first weights are drawn.
-    #[arg(long, value_enum, default_value_t = InitArg::Uniform)]
-    init: InitArg,
+    #[command(flatten)]
+    settings: Settings,
     /// The seed's recipe only: no verify-and-train rounds.
     #[arg(long)]
     plain: bool,
@@ -264,14 +261,14 @@ impl Recipe {
     /// The library's settings for these options and `seed`.
     fn config(&self, seed: u64) -> AdderConfig {
         let (optimizer, tuned_rate) = self.optimizer.tuned();
-        let samples = self.samples;
+        let (samples, settings) = (self.samples, &self.settings);
         AdderConfig {
-            sum_bits: self.bits + 1,
+            sum_bits: settings.bits + 1,
             samples,
-            learning_rate: self.lr.unwrap_or(tuned_rate),
+            learning_rate: settings.lr.unwrap_or(tuned_rate),
             optimizer,
-            batch: self.batch,
-            init: match self.init {
+            batch: settings.batch,
+            init: match settings.init {
                 InitArg::Uniform => Init::Uniform,
                 InitArg::XavierUniform => Init::XavierUniform,
                 InitArg::XavierNormal => Init::XavierNormal,
@@ -1154,12 +1151,9 @@ fn convergence(
     let sweep = sweep && measured.hidden.is_none();
     let default = Recipe {
         hidden: measured.hidden.unwrap_or(16),
-        bits: measured.bits,
         samples: AdderConfig::default().samples,
         optimizer: OptimizerArg::Sgd,
-        lr: measured.lr,
-        batch: measured.batch,
-        init: measured.init,
+        settings: measured.settings.clone(),
         plain: false,
     };
     let optimizers = measured
