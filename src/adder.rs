@@ -65,13 +65,21 @@ pub struct AdderConfig {
     /// weights (drawn from `seed`'s next streams) when the network it
     /// trained is verified but not proven; `0` never starts again.
     pub restarts: usize,
+    /// The most verify-and-train rounds, each of [`ROUND_SAMPLES`] samples,
+    /// that [`train`](crate::train) gives a network that is not the last it
+    /// may try before it starts again from new weights; the last network may
+    /// use what is left of `budget`.
+    pub verify_rounds: usize,
 }
 
 /// [`AdderConfig::restarts`]'s default.
-const DEFAULT_RESTARTS: usize = 4;
+const DEFAULT_RESTARTS: usize = 9;
 
 /// [`AdderConfig::proof_rounds`]'s default.
 const DEFAULT_PROOF_ROUNDS: usize = 2;
+
+/// [`AdderConfig::verify_rounds`]'s default: 100,000 samples.
+const DEFAULT_VERIFY_ROUNDS: usize = 20;
 
 /// [`AdderConfig::budget`]'s default.
 const DEFAULT_BUDGET: usize = 500_000;
@@ -92,6 +100,7 @@ impl Default for AdderConfig {
             proof: ProofConfig::default(),
             proof_rounds: DEFAULT_PROOF_ROUNDS,
             restarts: DEFAULT_RESTARTS,
+            verify_rounds: DEFAULT_VERIFY_ROUNDS,
         }
     }
 }

@@ -122,6 +122,15 @@ pub enum Error {
         /// Which setting, and its range.
         reason: String,
     },
+    /// The recipe was asked to prove an adder of a hidden size below the
+    /// smallest at which it has ever proven one
+    /// ([`SMALLEST_PROVEN_HIDDEN`](crate::SMALLEST_PROVEN_HIDDEN)).
+    HiddenTooSmall {
+        /// The hidden size asked for.
+        hidden: usize,
+        /// The smallest hidden size the recipe has proven an adder at.
+        smallest: usize,
+    },
     /// Training used its whole budget of samples and the verifier still found a wrong sum.
     Unverified {
         /// Samples trained on, in all.
@@ -178,6 +187,10 @@ impl fmt::Display for Error {
             } => write!(f, "coverage {what} is {value}, allowed {min} to {max}"),
             Error::Certificate { reason } => write!(f, "the certificate does not hold: {reason}"),
             Error::Proof { reason } => write!(f, "invalid proof settings: {reason}"),
+            Error::HiddenTooSmall { hidden, smallest } => write!(
+                f,
+                "hidden {hidden}: no network of this size was proven; the smallest measured is {smallest}"
+            ),
             Error::Unverified {
                 samples,
                 counterexample,

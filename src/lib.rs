@@ -124,7 +124,7 @@ pub use network::{DynRnn, Init, Network, Real, Rnn, RnnAllocator};
 pub use num_bigint::BigUint;
 pub use optim::{Adam, Momentum, Optimizer, OptimizerKind, Sgd};
 pub use prove::{EXP_RELATIVE_ERROR, NotProven, OUTPUT_THRESHOLD, Proven, Verdict, check, prove};
-pub use recipe::{train, train_plain};
+pub use recipe::{SMALLEST_PROVEN_HIDDEN, train, train_plain};
 pub use train::SequenceTrainer;
 pub use verify::{Counterexample, Counts, Coverage, Report, verify};
 

@@ -4,6 +4,7 @@
 
 use nalgebra::{DefaultAllocator, Dim, U1, U2, U16};
 
+use crate::ROUND_SAMPLES;
 use crate::adder::Rounds;
 use crate::prove::{Verdict, check_network, prove_network};
 use crate::{
@@ -24,16 +25,19 @@ use crate::{
 /// again from new weights drawn from the same seed (its next streams), up to
 /// `config.restarts` times: some networks the verifier passes keep states
 /// too far apart for the prover whatever they are trained on, and a new
-/// draw is the cheaper cure. [`Adder::restarts`] says how many it took.
-/// If none is proven, the last verified adder is returned, verified but not
-/// proven: [`Adder::status`] says so, and [`Adder::unproven`] says where the
-/// last proof failed.
+/// draw is the cheaper cure. It also starts again when a network is not
+/// verified after `config.verify_rounds` rounds, or its training diverges.
+/// [`Adder::restarts`] says how many it took. If none is proven, the last
+/// verified adder is returned, verified but not proven: [`Adder::status`]
+/// says so, and [`Adder::unproven`] says where the last proof failed.
 ///
 /// # Errors
 ///
-/// [`Error::Unverified`] if the budget runs out before the verifier passes;
-/// the errors of [`AdderTrainer::new`], [`AdderTrainer::train_sample`],
-/// [`verify`](crate::verify) and [`prove`](crate::prove).
+/// [`Error::Unverified`] if the budget runs out before the verifier passes
+/// (or [`Error::Diverged`] if the last network's training diverged), and
+/// no network before was verified; the errors of [`AdderTrainer::new`],
+/// [`AdderTrainer::train_sample`], [`verify`](crate::verify) and
+/// [`prove`](crate::prove).
 ///
 /// # Examples
 ///
@@ -103,11 +107,18 @@ where
     /// weights of the same shape drawn from `config.seed`'s streams `3r`
     /// (weights), `3r + 1` (the seed's `config.samples` samples) and `3r + 2`
     /// (the rounds) for restart `r`; the budget counts every network's samples.
+    /// A network that is not verified after `config.verify_rounds` rounds,
+    /// or whose training diverges, is given up the same way, unless it is
+    /// the last the recipe may try.
     ///
     /// # Errors
     ///
+    /// [`Error::HiddenTooSmall`] at once for a network of fewer than
+    /// [`SMALLEST_PROVEN_HIDDEN`] hidden units.
     /// [`Error::Unverified`] once `config.budget` samples have been trained
-    /// on in all and the verifier still finds a wrong sum; the errors of
+    /// on in all and the verifier still finds a wrong sum, and
+    /// [`Error::Diverged`] if the last network's training diverged, when no
+    /// network before was verified; the errors of
     /// [`verify`](crate::verify), [`prove`](crate::prove) and
     /// [`AdderTrainer::train_on`].
     ///
@@ -166,34 +177,75 @@ where
         DefaultAllocator: RnnAllocator<U2, H, U1>,
     {
         config.validate()?;
+        let hidden = self.network().hidden();
+        if hidden < SMALLEST_PROVEN_HIDDEN {
+            return Err(Error::HiddenTooSmall {
+                hidden,
+                smallest: SMALLEST_PROVEN_HIDDEN,
+            });
+        }
         let mut trainer = self;
-        let mut adder = trainer.attempt(config, 0, &mut observe)?;
+        let mut outcome = trainer.attempt_within(config, 0, 0, &mut observe);
+        // The last adder verified and not proven.
+        let mut verified = None;
         // Samples of the networks given up.
         let mut spent = 0;
         for restart in 1..=config.restarts {
+            let given_up = matches!(
+                outcome,
+                Err(Error::Unverified { .. } | Error::Diverged { .. })
+            );
+            let unproven = matches!(&outcome, Ok(adder) if adder.proof().is_none());
             spent += trainer.samples_seen();
-            if adder.proof().is_some() || spent >= config.budget {
+            if !(given_up || unproven) || spent >= config.budget {
                 break;
             }
-            trainer = trainer.restarted(config, restart)?;
-            for _ in 0..config.samples.min(config.budget - spent) {
-                observe(&trainer.train_sample()?);
+            if let Ok(adder) = outcome {
+                verified = Some(adder);
             }
-            let left = AdderConfig {
-                budget: config.budget - spent,
-                ..*config
-            };
-            match trainer.attempt(&left, restart, &mut observe) {
-                Ok(next) => {
-                    adder = next;
-                    adder.set_restarts(restart);
-                }
-                // The budget ran out on a new network: keep the verified one.
-                Err(Error::Unverified { .. }) => break,
-                Err(err) => return Err(err),
+            trainer = trainer.restarted(config, restart)?;
+            outcome = trainer.attempt_within(config, restart, spent, &mut observe);
+        }
+        match outcome {
+            // Proven, or verified and not proven: the adder says which in its status.
+            Ok(adder) => Ok(adder),
+            Err(err @ (Error::Unverified { .. } | Error::Diverged { .. })) => verified.ok_or(err),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Network `restart`'s training when `spent` samples went to the
+    /// networks before it: the seed's samples (for a restart; the first
+    /// network has had them), then [`AdderTrainer::attempt`] within the
+    /// samples it may use. Every network but the last may train
+    /// `config.verify_rounds` rounds after the seed's samples: one that has
+    /// not verified by then is more often wrecked than slow, and new
+    /// weights are the cheaper cure.
+    fn attempt_within(
+        &mut self,
+        config: &AdderConfig,
+        restart: usize,
+        spent: usize,
+        observe: &mut impl FnMut(&AdderSample),
+    ) -> Result<Adder<H>, Error>
+    where
+        Network<U2, H, U1>: Sync,
+        DefaultAllocator: RnnAllocator<U2, H, U1>,
+    {
+        let left = config.budget - spent;
+        if restart > 0 {
+            for _ in 0..config.samples.min(left) {
+                observe(&self.train_sample()?);
             }
         }
-        // Proven, or verified and not proven: the adder says which in its status.
+        let budget = if restart < config.restarts {
+            let rounds = config.verify_rounds.saturating_mul(ROUND_SAMPLES);
+            left.min(self.samples_seen().saturating_add(rounds))
+        } else {
+            left
+        };
+        let mut adder = self.attempt(&AdderConfig { budget, ..*config }, restart, observe)?;
+        adder.set_restarts(restart);
         Ok(adder)
     }
 
@@ -254,6 +306,30 @@ where
         }
     }
 }
+
+/// The smallest hidden size at which the default recipe has proven an adder,
+/// with SGD or Adam at their default settings on seeds 0 to 19 (the table is
+/// in the crate's `docs/convergence.md`). Below it,
+/// [`AdderTrainer::into_proven_adder`] refuses at once with
+/// [`Error::HiddenTooSmall`] rather than train through its whole budget;
+/// [`AdderTrainer::into_adder`] and [`prove`](crate::prove) take any size.
+///
+/// No network of this family has 1 hidden unit and adds: with no biases its
+/// output is `sigmoid(w * h)` for a state `h` in `(0, 1)`, so every output
+/// falls on the side of one half that the sign of `w` gives.
+///
+/// # Examples
+///
+/// ```
+/// use const_rnn::{AdderConfig, AdderTrainer, Error, Rnn, SMALLEST_PROVEN_HIDDEN};
+///
+/// let config = AdderConfig::default();
+/// let trainer = AdderTrainer::new(Rnn::<2, 1, 1>::from_seed(0), &config)?;
+/// let err = trainer.into_proven_adder(&config).unwrap_err();
+/// assert_eq!(err, Error::HiddenTooSmall { hidden: 1, smallest: SMALLEST_PROVEN_HIDDEN });
+/// # Ok::<(), const_rnn::Error>(())
+/// ```
+pub const SMALLEST_PROVEN_HIDDEN: usize = 4;
 
 /// The longest window the proofs between rounds try.
 const ROUND_HISTORY: usize = 4;

@@ -742,6 +742,8 @@ fn adam_solves_the_seeds_task_within_1000_samples_and_plots_its_curve() {
             "train",
             "--optimizer",
             "adam",
+            "--lr",
+            "0.1",
             "--samples",
             "2000",
             "--plot",
@@ -801,7 +803,7 @@ fn convergence_measures_the_configuration_asked_for() {
         "{text}"
     );
     assert!(
-        lines[1].starts_with("adam (lr 0.1, beta1 0.8, beta2 0.99, epsilon 1e-8, batch 1): "),
+        lines[1].starts_with("adam (lr 0.03, beta1 0.8, beta2 0.99, epsilon 1e-8, batch 1): "),
         "{text}"
     );
     assert!(lines[1].contains("verified 1/1"), "{text}");
@@ -860,4 +862,23 @@ fn convergence_reports_every_optimiser() {
         text.contains("sgd (lr 0.1, the seed's, batch 1): solved-at median 9713"),
         "{text}"
     );
+}
+
+#[test]
+fn train_below_the_smallest_proven_size_says_so_at_once() {
+    for hidden in ["2", "3"] {
+        assert_usage_error(
+            &["train", "--hidden", hidden],
+            "",
+            &format!(
+                "hidden {hidden}: no network of this size was proven; the smallest measured is 4"
+            ),
+        );
+    }
+    // The seed's recipe alone takes any size.
+    let output = run(
+        &["train", "--plain", "--hidden", "3", "--samples", "100"],
+        "",
+    );
+    assert!(output.status.success(), "{output:?}");
 }

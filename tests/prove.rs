@@ -4,10 +4,11 @@
 //! hold for the states of long sums.
 
 use const_rnn::{
-    Adder, AdderConfig, BigUint, Certificate, Coverage, Error, MAX_STEPS, ProofConfig, Rnn, Status,
-    Verdict, check, prove, train, train_plain, verify,
+    Adder, AdderConfig, AdderTrainer, BigUint, Certificate, Coverage, DynRnn, Error, MAX_STEPS,
+    Network, ProofConfig, Rnn, RnnAllocator, SMALLEST_PROVEN_HIDDEN, Status, Verdict, check, prove,
+    train, train_plain, verify,
 };
-use nalgebra::SMatrix;
+use nalgebra::{DefaultAllocator, Dim, SMatrix, U1, U2};
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
 
@@ -370,4 +371,84 @@ fn a_seed_whose_first_network_is_not_proven_is_proven_on_weights_drawn_again() {
     assert_eq!(adder.status(), Status::Proven, "{:?}", adder.unproven());
     assert_eq!(adder.restarts(), 1);
     check(&adder, adder.proof().unwrap()).unwrap();
+}
+
+/// The default recipe (SGD at the seed's rate) on `network`, from seed `seed`.
+fn proven_at<H>(network: Network<U2, H, U1>, seed: u64) -> Adder<H>
+where
+    H: Dim,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+    Network<U2, H, U1>: Sync,
+{
+    let config = AdderConfig {
+        seed,
+        ..AdderConfig::default()
+    };
+    let mut trainer = AdderTrainer::new(network, &config).unwrap();
+    for _ in 0..config.samples {
+        trainer.train_sample().unwrap();
+    }
+    trainer.into_proven_adder(&config).unwrap()
+}
+
+#[test]
+fn the_default_recipe_proves_a_small_and_a_large_hidden_size() {
+    let small = proven_at(Rnn::<2, 8, 1>::from_seed(0), 0);
+    assert_eq!(small.status(), Status::Proven, "{:?}", small.unproven());
+    check_network_of(&small);
+    let large = proven_at(Rnn::<2, 32, 1>::from_seed(0), 0);
+    assert_eq!(large.status(), Status::Proven, "{:?}", large.unproven());
+    check_network_of(&large);
+}
+
+/// Re-checks an adder's certificate, and adds with it.
+fn check_network_of<H>(adder: &Adder<H>)
+where
+    H: Dim,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+    Network<U2, H, U1>: Sync,
+{
+    check(adder, adder.proof().unwrap()).unwrap();
+    let max = u64::MAX.into();
+    assert_eq!(adder.add::<64>(max, 1).unwrap(), (0, true));
+}
+
+#[test]
+fn below_the_smallest_proven_size_the_recipe_refuses_at_once() {
+    let config = AdderConfig::default();
+    for hidden in [1, 2, 3] {
+        let network = DynRnn::<f64>::from_seed(2, hidden, 1, 0).unwrap();
+        let trainer = AdderTrainer::new(network, &config).unwrap();
+        let err = trainer.into_proven_adder(&config).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "hidden {hidden}: no network of this size was proven; the smallest measured is 4"
+            )
+        );
+    }
+    let trainer = AdderTrainer::new(DynRnn::<f64>::from_seed(2, 4, 1, 0).unwrap(), &config);
+    assert_eq!(SMALLEST_PROVEN_HIDDEN, 4);
+    assert!(trainer.is_ok());
+}
+
+#[test]
+fn a_network_not_verified_within_its_rounds_is_given_up_for_new_weights() {
+    // Seed 0's first network is wrong on 3 + 508 after the seed's samples;
+    // with no rounds allowed it is given up at once, and the next weights
+    // drawn from the seed get the rest of the budget.
+    let config = AdderConfig {
+        verify_rounds: 0,
+        restarts: 1,
+        ..AdderConfig::default()
+    };
+    let adder = train(&config).unwrap();
+    assert_eq!(adder.restarts(), 1);
+    assert_eq!(adder.status(), Status::Proven, "{:?}", adder.unproven());
+    // With no restart left, the first network may use the whole budget.
+    let once = AdderConfig {
+        restarts: 0,
+        ..config
+    };
+    assert_eq!(train(&once).unwrap().restarts(), 0);
 }

@@ -162,7 +162,7 @@ struct Settings {
     /// Operand bits of the training sums (the seed's 7: sums of 8 bits).
     #[arg(long, default_value_t = 7, value_parser = parse_training_bits)]
     bits: usize,
-    /// Learning rate [default: sgd 0.1 (the seed's), momentum and nesterov 0.2, adam 0.1].
+    /// Learning rate [default: sgd 0.1 (the seed's), momentum and nesterov 0.2, adam 0.03].
     #[arg(long, value_parser = parse_rate, allow_negative_numbers = true)]
     lr: Option<f64>,
     /// Samples per update, their gradients averaged (1 is the seed's).
@@ -216,7 +216,7 @@ enum OptimizerArg {
 }
 
 impl OptimizerArg {
-    /// The settings, and the learning rate `convergence` found best.
+    /// The settings, and the learning rate measured best for proven adders.
     fn tuned(self) -> (OptimizerKind, f64) {
         match self {
             OptimizerArg::Sgd => (OptimizerKind::Sgd, 0.1),
@@ -234,7 +234,9 @@ impl OptimizerArg {
                     beta2: 0.99,
                     epsilon: 1e-8,
                 },
-                0.1,
+                // 0.1 solves the seed's task fastest, but the adders it
+                // trains are proven less often (docs/convergence.md).
+                0.03,
             ),
         }
     }
@@ -1368,6 +1370,10 @@ fn seeds(out: &mut impl Write, range: SeedRange, recipe: &Recipe) -> Result<(), 
                 used,
                 0,
             ),
+            // The seed's training diverged before the rounds could start again.
+            Err(err @ Error::Diverged { sample, .. }) => {
+                (Outcome::Wrong(err.to_string()), sample, 0)
+            }
             Err(err) => return Err(err.into()),
         };
         let restarts = restarted(restarts);
