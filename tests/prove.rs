@@ -427,9 +427,19 @@ fn below_the_smallest_proven_size_the_recipe_refuses_at_once() {
             )
         );
     }
-    let trainer = AdderTrainer::new(DynRnn::<f64>::from_seed(2, 4, 1, 0).unwrap(), &config);
+    // At the smallest size the recipe trains: here within a budget too small
+    // to verify, so it ends with that error, not a refusal.
     assert_eq!(SMALLEST_PROVEN_HIDDEN, 4);
-    assert!(trainer.is_ok());
+    let short = AdderConfig {
+        samples: 100,
+        budget: 100,
+        restarts: 0,
+        ..config
+    };
+    let network = DynRnn::<f64>::from_seed(2, 4, 1, 0).unwrap();
+    let trainer = AdderTrainer::new(network, &short).unwrap();
+    let err = trainer.into_proven_adder(&short).unwrap_err();
+    assert!(matches!(err, Error::Unverified { .. }), "{err}");
 }
 
 #[test]
