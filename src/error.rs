@@ -133,7 +133,8 @@ pub enum Error {
     },
     /// Training used its whole budget of samples and the verifier still found a wrong sum.
     Unverified {
-        /// Samples trained on, in all.
+        /// Samples the network that was given up trained on (the recipe's
+        /// last network, when it started again from new weights).
         samples: usize,
         /// The last wrong sum the verifier found.
         counterexample: Box<Counterexample>,
