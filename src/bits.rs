@@ -110,7 +110,7 @@ impl<const N: usize> BitWidth<N> {
     /// ```
     pub fn encode(value: u128) -> Result<[bool; N], Error> {
         let value = Self::check(value)?;
-        Ok(std::array::from_fn(|step| bit(value, step)))
+        Ok(core::array::from_fn(|step| bit(value, step)))
     }
 
     /// Decodes `N` bits, least significant first, into an integer.
@@ -144,6 +144,7 @@ pub(crate) fn check_width(width: usize) -> Result<u128, Error> {
     }
 }
 
+#[cfg(feature = "std")]
 /// The decimal digits of a sum as [`Adder::add`](crate::Adder::add) returns
 /// it for `width`-bit operands: `low + carry * 2^width`, up to 129 bits.
 ///

@@ -1,7 +1,8 @@
 //! The one error type of the crate.
 
-use std::fmt;
+use core::fmt;
 
+#[cfg(feature = "std")]
 use crate::Counterexample;
 
 /// Every way a call into this crate can fail.
@@ -30,8 +31,12 @@ pub enum Error {
     },
     /// A matrix or vector has a shape other than the network's.
     ShapeMismatch {
-        /// Which matrix or vector is wrong, e.g. `"w_hh"` or `"input 3"`.
-        what: String,
+        /// Which matrix or vector is wrong, e.g. `"w_hh"` or `"input"`.
+        what: &'static str,
+        /// Which of a sequence's vectors (or of a list's slices), counted from 0,
+        /// when `what` names one of many: `what: "input", index: Some(3)` is
+        /// the fourth input.
+        index: Option<usize>,
         /// The shape it should have, as (rows, columns).
         expected: (usize, usize),
         /// The shape it has.
@@ -85,12 +90,14 @@ pub enum Error {
         /// What it counts, e.g. `"training samples"`.
         what: &'static str,
     },
+    #[cfg(feature = "std")]
     /// A model file that cannot be read as one: truncated, corrupt, of
     /// another version or scalar type.
     ModelFile {
         /// What is wrong with it.
         reason: String,
     },
+    #[cfg(feature = "std")]
     /// A file could not be read or written.
     Io {
         /// The path and the system's reason.
@@ -112,15 +119,24 @@ pub enum Error {
         /// The largest value allowed.
         max: usize,
     },
+    #[cfg(feature = "std")]
     /// A certificate that does not hold for the network it is checked against.
     Certificate {
         /// The first thing that does not hold.
         reason: String,
     },
+    #[cfg(feature = "std")]
     /// A prover setting out of its range.
     Proof {
         /// Which setting, and its range.
         reason: String,
+    },
+    /// A name for an exported constant that is not an upper-case Rust
+    /// identifier ([`Adder::to_rust`](crate::Adder::to_rust)).
+    #[cfg(feature = "std")]
+    ConstantName {
+        /// The rejected name.
+        name: String,
     },
     /// The recipe was asked to prove an adder of a hidden size below the
     /// smallest at which it has ever proven one
@@ -131,6 +147,7 @@ pub enum Error {
         /// The smallest hidden size the recipe has proven an adder at.
         smallest: usize,
     },
+    #[cfg(feature = "std")]
     /// Training used its whole budget of samples and the verifier still found a wrong sum.
     Unverified {
         /// Samples the network that was given up trained on (the recipe's
@@ -147,13 +164,20 @@ impl fmt::Display for Error {
             Error::TooWide { value, width } => write!(f, "{value} does not fit in {width} bits"),
             Error::ShapeMismatch {
                 what,
+                index,
                 expected,
                 found,
-            } => write!(
-                f,
-                "{what} has shape {}x{}, expected {}x{}",
-                found.0, found.1, expected.0, expected.1
-            ),
+            } => {
+                write!(f, "{what}")?;
+                if let Some(index) = index {
+                    write!(f, " {index}")?;
+                }
+                write!(
+                    f,
+                    " has shape {}x{}, expected {}x{}",
+                    found.0, found.1, expected.0, expected.1
+                )
+            }
             Error::EmptyDimension { what } => write!(f, "the network needs at least one {what}"),
             Error::SequenceLength { inputs, targets } => write!(
                 f,
@@ -175,7 +199,9 @@ impl fmt::Display for Error {
                 write!(f, "diverged at sample {sample}: {reason}")
             }
             Error::Zero { what } => write!(f, "the number of {what} must be at least 1"),
+            #[cfg(feature = "std")]
             Error::ModelFile { reason } => write!(f, "not a valid model file: {reason}"),
+            #[cfg(feature = "std")]
             Error::Io { reason } => write!(f, "{reason}"),
             Error::Width { width } => {
                 write!(f, "a width of {width} bits is not supported: use 1 to 128")
@@ -186,12 +212,20 @@ impl fmt::Display for Error {
                 min,
                 max,
             } => write!(f, "coverage {what} is {value}, allowed {min} to {max}"),
+            #[cfg(feature = "std")]
             Error::Certificate { reason } => write!(f, "the certificate does not hold: {reason}"),
+            #[cfg(feature = "std")]
             Error::Proof { reason } => write!(f, "invalid proof settings: {reason}"),
+            #[cfg(feature = "std")]
+            Error::ConstantName { name } => write!(
+                f,
+                "{name:?} is not a constant's name: use A-Z, 0-9 and _, not starting with a digit"
+            ),
             Error::HiddenTooSmall { hidden, smallest } => write!(
                 f,
                 "hidden {hidden}: no network of this size was proven; the smallest measured is {smallest}"
             ),
+            #[cfg(feature = "std")]
             Error::Unverified {
                 samples,
                 counterexample,
@@ -203,4 +237,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

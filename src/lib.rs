@@ -91,41 +91,76 @@
 //! assert!(net.backprop(&inputs, &targets, &mut workspace)? < first);
 //! # Ok::<(), const_rnn::Error>(())
 //! ```
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// Inference: the network, its step and the adder, with no heap and no `std`.
 mod adder;
 mod bits;
-mod bptt;
-mod certificate;
 mod error;
-mod files;
-mod lanes;
 pub mod math;
-mod model_file;
 mod network;
+
+// Everything else needs `std`: training, the verifier, the prover, files.
+#[cfg(feature = "std")]
+mod adder_trainer;
+#[cfg(feature = "std")]
+mod bptt;
+#[cfg(feature = "std")]
+mod certificate;
+#[cfg(feature = "std")]
+mod export;
+#[cfg(feature = "std")]
+mod files;
+#[cfg(feature = "std")]
+mod lanes;
+#[cfg(feature = "std")]
+mod model_file;
+#[cfg(feature = "std")]
 mod optim;
+#[cfg(feature = "std")]
 mod prove;
+#[cfg(feature = "std")]
 mod recipe;
+#[cfg(feature = "std")]
 mod train;
+#[cfg(feature = "std")]
 mod verify;
 
-pub use adder::{Adder, AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES, Status, TraceStep};
-pub use bits::{BitWidth, decimal_sum};
+pub use adder::Adder;
+#[cfg(feature = "std")]
+pub use adder::{Status, TraceStep};
+#[cfg(feature = "std")]
+pub use adder_trainer::{AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES};
+pub use bits::BitWidth;
+#[cfg(feature = "std")]
+pub use bits::decimal_sum;
+#[cfg(feature = "std")]
 pub use bptt::{Gradients, Workspace};
+#[cfg(feature = "std")]
 pub use certificate::{
     CERTIFICATE_FORMAT_VERSION, Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS, MAX_STEPS,
     ProofConfig,
 };
 pub use error::Error;
+#[cfg(feature = "std")]
 pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
-pub use network::{DynRnn, Init, Network, Real, Rnn, RnnAllocator};
+#[cfg(feature = "std")]
+pub use network::{DynRnn, Init};
+pub use network::{Network, Real, Rnn, RnnAllocator};
 /// Integers of any size, from `num-bigint`, for [`Adder::add_big`].
+#[cfg(feature = "std")]
 pub use num_bigint::BigUint;
+#[cfg(feature = "std")]
 pub use optim::{Adam, Momentum, Optimizer, OptimizerKind, Sgd};
+#[cfg(feature = "std")]
 pub use prove::{EXP_RELATIVE_ERROR, NotProven, OUTPUT_THRESHOLD, Proven, Verdict, check, prove};
+#[cfg(feature = "std")]
 pub use recipe::{SMALLEST_PROVEN_HIDDEN, train, train_plain};
+#[cfg(feature = "std")]
 pub use train::SequenceTrainer;
+#[cfg(feature = "std")]
 pub use verify::{Counterexample, Counts, Coverage, Report, verify};
 
 /// The README's examples, run as doctests so that they stay true.

@@ -163,7 +163,7 @@ impl ModelFile {
 }
 
 /// The name a model file gives the scalar type `T`.
-fn scalar_name<T: Real>() -> &'static str {
+pub(crate) fn scalar_name<T: Real>() -> &'static str {
     std::any::type_name::<T>()
 }
 
@@ -371,7 +371,7 @@ where
 /// `matrix` as a matrix of the network's type, if it has the shape the file
 /// declares and the type allows.
 fn typed_matrix<T: Real, R: Dim, C: Dim>(
-    what: &str,
+    what: &'static str,
     matrix: &DMatrix<f64>,
     declared: (usize, usize),
 ) -> Result<OMatrix<T, R, C>, Error>

@@ -1,11 +1,19 @@
 //! [`Network`], its aliases [`Rnn`] and [`DynRnn`], and the forward step.
 
+#[cfg(feature = "std")]
+use nalgebra::Dyn;
 use nalgebra::allocator::Allocator;
 use nalgebra::storage::{IsContiguous, Storage, StorageMut};
-use nalgebra::{Const, DefaultAllocator, Dim, Dyn, OMatrix, OVector, RealField, U1, Vector};
+use nalgebra::{
+    ArrayStorage, Const, DefaultAllocator, Dim, OMatrix, OVector, RealField, U1, Vector,
+};
+#[cfg(feature = "std")]
 use rand::rngs::ChaCha8Rng;
+#[cfg(feature = "std")]
 use rand::{Rng, RngExt, SeedableRng};
+#[cfg(feature = "std")]
 use rand_distr::StandardNormal;
+#[cfg(feature = "std")]
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
@@ -78,6 +86,7 @@ mod sealed {
 /// }
 /// assert_eq!(hidden_units(&const_rnn::Rnn::<2, 16, 1>::from_seed(0)), 16);
 /// ```
+#[cfg(feature = "std")]
 pub trait RnnAllocator<I: Dim, H: Dim, O: Dim>:
     Allocator<I, H>
     + Allocator<H, H>
@@ -92,6 +101,7 @@ pub trait RnnAllocator<I: Dim, H: Dim, O: Dim>:
 {
 }
 
+#[cfg(feature = "std")]
 impl<I: Dim, H: Dim, O: Dim> RnnAllocator<I, H, O> for DefaultAllocator where
     DefaultAllocator: Allocator<I, H>
         + Allocator<H, H>
@@ -103,6 +113,26 @@ impl<I: Dim, H: Dim, O: Dim> RnnAllocator<I, H, O> for DefaultAllocator where
         + Allocator<H, Dyn>
         + Allocator<Dyn, H>
         + Allocator<Dyn, O>
+{
+}
+
+/// The storage a network of shape `(I, H, O)` owns, without `std`: its three
+/// weight matrices and the vectors it steps through (no per-sequence
+/// matrices, which need a heap).
+#[cfg(not(feature = "std"))]
+pub trait RnnAllocator<I: Dim, H: Dim, O: Dim>:
+    Allocator<I, H> + Allocator<H, H> + Allocator<H, O> + Allocator<I> + Allocator<H> + Allocator<O>
+{
+}
+
+#[cfg(not(feature = "std"))]
+impl<I: Dim, H: Dim, O: Dim> RnnAllocator<I, H, O> for DefaultAllocator where
+    DefaultAllocator: Allocator<I, H>
+        + Allocator<H, H>
+        + Allocator<H, O>
+        + Allocator<I>
+        + Allocator<H>
+        + Allocator<O>
 {
 }
 
@@ -188,6 +218,7 @@ where
 pub type Rnn<const IN: usize, const HID: usize, const OUT: usize, T = f64> =
     Network<Const<IN>, Const<HID>, Const<OUT>, T>;
 
+#[cfg(feature = "std")]
 /// A network whose sizes are chosen at run time: the same code as [`Rnn`],
 /// with shapes checked by a [`Result`] instead of the compiler.
 ///
@@ -206,6 +237,97 @@ pub type Rnn<const IN: usize, const HID: usize, const OUT: usize, T = f64> =
 /// # Ok::<(), const_rnn::Error>(())
 /// ```
 pub type DynRnn<T = f64> = Network<Dyn, Dyn, Dyn, T>;
+
+/// `Rnn::from_columns` for one scalar type: a `const fn`, so that a network
+/// can be a Rust constant, checked by the compiler.
+macro_rules! from_columns {
+    ($scalar:ty) => {
+        impl<const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, OUT, $scalar> {
+            /// A network from its weights as arrays, each matrix column by
+            /// column (nalgebra's order, and that of [`Network::weights`]):
+            /// `w_ih` is `HID` columns of `IN`, `w_hh` is `HID` columns of
+            /// `HID`, `w_ho` is `OUT` columns of `HID`.
+            ///
+            /// A `const fn`, so a network can be a Rust constant; the files
+            /// `const-rnn export --rust` writes are one. Needs no `std`.
+            /// Arrays of any other shape do not compile:
+            ///
+            /// ```compile_fail,E0308
+            /// use const_rnn::Rnn;
+            ///
+            /// // W_hh of 16 hidden units is 16 columns of 16: 8 columns are a type error.
+            /// const NET: Rnn<2, 16, 1> =
+            ///     match Rnn::<2, 16, 1>::from_columns([[0.0; 2]; 16], [[0.0; 16]; 8], [[0.0; 16]; 1]) {
+            ///         Some(net) => net,
+            ///         None => panic!("a weight is not finite"),
+            ///     };
+            /// ```
+            ///
+            /// Returns `None` if a weight is NaN or infinite. (An `Option`, not
+            /// a `Result`: [`Error`] may hold a `String`, which a constant
+            /// cannot drop.) In a constant, matching `None` to a `panic!`
+            /// makes such a weight a compile error.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// use const_rnn::Rnn;
+            ///
+            /// const NET: Rnn<2, 3, 1> = match Rnn::<2, 3, 1>::from_columns(
+            ///     [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]],
+            ///     [[0.0; 3]; 3],
+            ///     [[-1.0, 0.5, 0.25]],
+            /// ) {
+            ///     Some(net) => net,
+            ///     None => panic!("a weight is not finite"),
+            /// };
+            /// assert_eq!(NET.w_ih()[(1, 0)], 2.0); // row 1 of column 0
+            /// assert_eq!(NET.w_ho()[(2, 0)], 0.25);
+            /// assert!(Rnn::<2, 1, 1>::from_columns([[f64::NAN, 0.0]], [[0.0]], [[0.0]]).is_none());
+            /// ```
+            pub const fn from_columns(
+                w_ih: [[$scalar; IN]; HID],
+                w_hh: [[$scalar; HID]; HID],
+                w_ho: [[$scalar; HID]; OUT],
+            ) -> Option<Self> {
+                const {
+                    assert!(
+                        IN > 0 && HID > 0 && OUT > 0,
+                        "an Rnn needs at least one input, one hidden unit and one output"
+                    );
+                }
+                /// Whether every entry of the columns is finite.
+                const fn finite<const R: usize, const C: usize>(
+                    columns: &[[$scalar; R]; C],
+                ) -> bool {
+                    let mut c = 0;
+                    while c < C {
+                        let mut r = 0;
+                        while r < R {
+                            if !columns[c][r].is_finite() {
+                                return false;
+                            }
+                            r += 1;
+                        }
+                        c += 1;
+                    }
+                    true
+                }
+                if !(finite(&w_ih) && finite(&w_hh) && finite(&w_ho)) {
+                    return None;
+                }
+                Some(Network {
+                    w_ih: OMatrix::from_array_storage(ArrayStorage(w_ih)),
+                    w_hh: OMatrix::from_array_storage(ArrayStorage(w_hh)),
+                    w_ho: OMatrix::from_array_storage(ArrayStorage(w_ho)),
+                })
+            }
+        }
+    };
+}
+
+from_columns!(f64);
+from_columns!(f32);
 
 /// The dot product of the pairs' two sides, summed in order: the first
 /// product, then each next one added to the running sum.
@@ -228,6 +350,7 @@ pub(crate) fn sigmoid<T: Real>(x: T) -> T {
     x.sigmoid()
 }
 
+#[cfg(feature = "std")]
 impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, OUT, T> {
     /// A network with weights uniform in `[-1, 1)`, drawn from `rng`.
     ///
@@ -295,6 +418,7 @@ impl<T: Real, const IN: usize, const HID: usize, const OUT: usize> Rnn<IN, HID, 
     }
 }
 
+#[cfg(feature = "std")]
 impl<T: Real> DynRnn<T> {
     /// A network of `inputs x hidden x outputs` units with weights uniform in
     /// `[-1, 1)`, drawn from `rng`.
@@ -395,6 +519,7 @@ impl<T: Real> DynRnn<T> {
     }
 }
 
+#[cfg(feature = "std")]
 /// How a network's first weights are drawn. Each matrix is drawn on its own,
 /// with `fan_in` its rows and `fan_out` its columns.
 ///
@@ -420,6 +545,7 @@ pub enum Init {
     XavierNormal,
 }
 
+#[cfg(feature = "std")]
 impl Init {
     /// A `rows x cols` matrix drawn from `rng`, column by column.
     fn matrix<T, R, C, G>(self, rows: R, cols: C, rng: &mut G) -> OMatrix<T, R, C>
@@ -446,6 +572,7 @@ impl Init {
     }
 }
 
+#[cfg(feature = "std")]
 /// The generator behind every `from_seed`: ChaCha8 on stream 0 (training
 /// samples operands from stream 1 of the same seed).
 pub(crate) fn weight_rng(seed: u64) -> ChaCha8Rng {
@@ -460,6 +587,7 @@ where
     O: Dim,
     DefaultAllocator: RnnAllocator<I, H, O>,
 {
+    #[cfg(feature = "std")]
     /// Weights drawn by `init` as `f64` (so `f32` and `f64` networks from one
     /// seed agree to rounding), `W_ih` then `W_hh` then `W_ho`, each column by
     /// column.
@@ -671,6 +799,7 @@ where
         })
     }
 
+    #[cfg(feature = "std")]
     /// The same network with run-time sizes: same weights, same results.
     ///
     /// # Examples
@@ -697,6 +826,7 @@ where
         }
     }
 
+    #[cfg(feature = "std")]
     /// Runs the network over a sequence from `h_0 = 0` and returns every output.
     ///
     /// # Errors
@@ -727,6 +857,7 @@ where
             .collect())
     }
 
+    #[cfg(feature = "std")]
     /// Checks that every input is `I` long.
     pub(crate) fn check_inputs(&self, inputs: &[OVector<T, I>]) -> Result<(), Error> {
         check_vectors("input", inputs, self.inputs())
@@ -777,6 +908,7 @@ where
         self.finish_slices(input, hidden, output);
     }
 
+    #[cfg(feature = "std")]
     /// The part of a step that does not depend on the input: `hidden = previous W_hh`.
     ///
     /// The verifier computes it once per state and shares it between the
@@ -827,6 +959,7 @@ where
         }
     }
 
+    #[cfg(feature = "std")]
     /// The rest of a step, once `hidden` holds `previous W_hh`: adds `x W_ih`,
     /// applies the sigmoid, and writes `output = sigmoid(hidden W_ho)`.
     #[inline]
@@ -882,18 +1015,19 @@ impl<H: Dim, O: Dim, T: Real> State<H, O, T>
 where
     DefaultAllocator: Allocator<H> + Allocator<O>,
 {
-    /// Steps `network` once on `input`; the new output is in `self.output`.
-    #[inline]
     /// The hidden units after the last step.
+    #[cfg(feature = "std")]
     pub(crate) fn hidden(&self) -> &OVector<T, H> {
         &self.hidden
     }
 
+    /// Steps `network` once on `input`; the new output is in `self.output`.
+    #[inline]
     pub(crate) fn advance<I: Dim>(&mut self, network: &Network<I, H, O, T>, input: &OVector<T, I>)
     where
         DefaultAllocator: RnnAllocator<I, H, O>,
     {
-        std::mem::swap(&mut self.hidden, &mut self.previous);
+        core::mem::swap(&mut self.hidden, &mut self.previous);
         network.step(input, &self.previous, &mut self.hidden, &mut self.output);
     }
 }
@@ -914,7 +1048,17 @@ fn check_non_empty(inputs: usize, hidden: usize, outputs: usize) -> Result<(), E
 
 /// An error unless `found == expected`.
 pub(crate) fn expect_shape(
-    what: &str,
+    what: &'static str,
+    found: (usize, usize),
+    expected: (usize, usize),
+) -> Result<(), Error> {
+    expect_shape_of(what, None, found, expected)
+}
+
+/// An error unless `found == expected`, naming vector `index` of `what`.
+fn expect_shape_of(
+    what: &'static str,
+    index: Option<usize>,
     found: (usize, usize),
     expected: (usize, usize),
 ) -> Result<(), Error> {
@@ -922,7 +1066,8 @@ pub(crate) fn expect_shape(
         Ok(())
     } else {
         Err(Error::ShapeMismatch {
-            what: what.to_owned(),
+            what,
+            index,
             expected,
             found,
         })
@@ -930,8 +1075,9 @@ pub(crate) fn expect_shape(
 }
 
 /// An error naming the first vector of `vectors` that is not `len` long.
+#[cfg(feature = "std")]
 pub(crate) fn check_vectors<T: Real, D: Dim>(
-    what: &str,
+    what: &'static str,
     vectors: &[OVector<T, D>],
     len: usize,
 ) -> Result<(), Error>
@@ -940,6 +1086,6 @@ where
 {
     match vectors.iter().position(|v| v.nrows() != len) {
         None => Ok(()),
-        Some(step) => expect_shape(&format!("{what} {step}"), vectors[step].shape(), (len, 1)),
+        Some(step) => expect_shape_of(what, Some(step), vectors[step].shape(), (len, 1)),
     }
 }

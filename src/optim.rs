@@ -113,7 +113,8 @@ fn paired<T>(weights: &[&mut [T]; 3], gradients: &[&[T]; 3]) -> Result<usize, Er
     for (index, (w, g)) in weights.iter().zip(gradients).enumerate() {
         if w.len() != g.len() {
             return Err(Error::ShapeMismatch {
-                what: format!("gradient slice {index}"),
+                what: "gradient slice",
+                index: Some(index),
                 expected: (w.len(), 1),
                 found: (g.len(), 1),
             });
@@ -165,7 +166,8 @@ fn transact<T: Real, const K: usize>(
             }
         } else {
             return Err(Error::ShapeMismatch {
-                what: "optimiser state".to_owned(),
+                what: "optimiser state",
+                index: None,
                 expected: (state[0].len(), 1),
                 found: (total, 1),
             });

@@ -5,7 +5,7 @@
 use nalgebra::{DefaultAllocator, Dim, U1, U2, U16};
 
 use crate::ROUND_SAMPLES;
-use crate::adder::Rounds;
+use crate::adder_trainer::Rounds;
 use crate::prove::{Verdict, check_network, prove_network};
 use crate::{
     Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Error, Network, ProofConfig, Rnn,

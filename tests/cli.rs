@@ -540,6 +540,8 @@ fn every_bad_input_is_one_short_line_and_status_2() {
             b"2",
         ],
         vec![b"verify", b"--model", b"/nonexistent/const-rnn.json"],
+        vec![b"export", b"--rust", b"/nonexistent/const-rnn.json"],
+        vec![b"export", b"--rust"],
     ];
     for args in &bad_args {
         assert_bad_input(args, b"");
@@ -681,6 +683,7 @@ fn every_command_answers_help() {
         "eval",
         "verify",
         "show",
+        "export",
         "convergence",
         "seeds",
         "bench",
@@ -881,4 +884,34 @@ fn train_below_the_smallest_proven_size_says_so_at_once() {
         "",
     );
     assert!(output.status.success(), "{output:?}");
+}
+
+#[test]
+fn export_writes_the_default_model_as_the_constant_the_tests_compile() {
+    let model = temporary("export-model.json");
+    let model_arg = model.to_str().unwrap();
+    let output = run(&["train", "--save", model_arg], "");
+    assert!(output.status.success(), "{output:?}");
+    let output = run(&["export", "--rust", model_arg], "");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stderr(&output), "");
+    // tests/data/adder.rs is compiled into the tests (tests/export.rs) and
+    // into the no_std crate: it must be what the program writes today.
+    assert_eq!(stdout(&output), include_str!("data/adder.rs"));
+    let output = run(&["export", "--rust", "--name", "SEED_0", model_arg], "");
+    assert!(stdout(&output).contains("pub const SEED_0: const_rnn::Rnn<2, 16, 1> ="));
+
+    assert_usage_error(&["export", model_arg], "", "export needs --rust");
+    assert_usage_error(
+        &["export", "--rust", "--name", "seed-0", model_arg],
+        "",
+        "\"seed-0\" is not a constant's name",
+    );
+    std::fs::write(&model, "{ \"format\": ").unwrap();
+    assert_usage_error(
+        &["export", "--rust", model_arg],
+        "",
+        "not a valid model file",
+    );
+    let _ = std::fs::remove_file(&model);
 }

@@ -6,6 +6,7 @@ mod bits;
 mod cli;
 mod determinism;
 mod errors;
+mod export;
 mod gradient;
 mod math;
 mod model_file;

@@ -92,6 +92,18 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         certificate: Option<PathBuf>,
     },
+    /// Write a model as Rust source: a `pub const` of type `Rnn<2, H, 1>`
+    /// that the compiler checks and that needs no `std`.
+    Export {
+        /// The model file (its certificate, if any, is re-checked for the status).
+        model: PathBuf,
+        /// Write Rust source (the only format).
+        #[arg(long)]
+        rust: bool,
+        /// The constant's name.
+        #[arg(long, default_value = "ADDER")]
+        name: String,
+    },
     /// Re-check a certificate against a model; status 1 if it does not hold.
     Check {
         /// The model file.
@@ -351,6 +363,7 @@ fn main() -> ExitCode {
         Some(Command::Prove { model, certificate }) => {
             prove_command(&mut out, model.as_deref(), certificate.as_deref())
         }
+        Some(Command::Export { model, rust, name }) => export(&mut out, &model, rust, &name),
         Some(Command::Check { model, certificate }) => {
             check_command(&mut out, &model, &certificate)
         }
@@ -1004,6 +1017,33 @@ fn prove_command(
             Err(Failure::Verdict)
         }
     }
+}
+
+fn export(out: &mut impl Write, model: &Path, rust: bool, name: &str) -> Result<(), Failure> {
+    if !rust {
+        return Err(Failure::Usage(
+            "export needs --rust (Rust source is the only format)".to_owned(),
+        ));
+    }
+    let source = model::load(model)?.to_rust(name)?;
+    let (_, training) = DynRnn::<f64>::load(model)?;
+    writeln!(out, "// Written by `const-rnn export --rust`.")?;
+    if let Some(record) = training {
+        writeln!(
+            out,
+            "// Trained by the {} recipe: seed {}, {} samples, {} restarts.",
+            record.recipe, record.seed, record.samples, record.restarts
+        )?;
+        if let Some(verified) = &record.verified {
+            writeln!(
+                out,
+                "// The model file records the verifier finding no wrong sum in {} sums.",
+                verified.counts.sums()
+            )?;
+        }
+    }
+    out.write_all(source.as_bytes())?;
+    Ok(())
 }
 
 fn check_command(out: &mut impl Write, model: &Path, certificate: &Path) -> Result<(), Failure> {

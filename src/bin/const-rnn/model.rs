@@ -40,6 +40,8 @@ pub trait Model {
     fn save(&self, path: &Path, recipe: &str, config: &AdderConfig) -> Result<(), Error>;
     /// The network's type, as a reader would write it.
     fn describe(&self) -> String;
+    /// [`Adder::to_rust`].
+    fn to_rust(&self, name: &str) -> Result<String, Error>;
 }
 
 impl<H: Dim> Model for Adder<H>
@@ -98,6 +100,10 @@ where
 
     fn describe(&self) -> String {
         describe(H::try_to_usize().is_some(), self.network().hidden())
+    }
+
+    fn to_rust(&self, name: &str) -> Result<String, Error> {
+        Adder::to_rust(self, name)
     }
 }
 
