@@ -143,36 +143,3 @@ pub(crate) fn check_width(width: usize) -> Result<u128, Error> {
         Err(Error::Width { width })
     }
 }
-
-#[cfg(feature = "std")]
-/// The decimal digits of a sum as [`Adder::add`](crate::Adder::add) returns
-/// it for `width`-bit operands: `low + carry * 2^width`, up to 129 bits.
-///
-/// A `width` above 128 is read as 128.
-///
-/// # Examples
-///
-/// ```
-/// use const_rnn::decimal_sum;
-///
-/// assert_eq!(decimal_sum(8, (44, true)), "300");
-/// assert_eq!(decimal_sum(128, (0, true)), "340282366920938463463374607431768211456");
-/// ```
-pub fn decimal_sum(width: usize, (low, carry): (u128, bool)) -> String {
-    if !carry {
-        return low.to_string();
-    }
-    if width < 128 {
-        return (low | 1 << width).to_string();
-    }
-    // 2^128 = 3 * 10^38 + TWO_128_REST; split low the same way and add digit blocks.
-    const TEN_38: u128 = 10_u128.pow(38);
-    const TWO_128_REST: u128 = u128::MAX - 3 * TEN_38 + 1;
-    let mut high = 3 + low / TEN_38;
-    let mut rest = TWO_128_REST + low % TEN_38;
-    if rest >= TEN_38 {
-        rest -= TEN_38;
-        high += 1;
-    }
-    format!("{high}{rest:038}")
-}

@@ -110,6 +110,8 @@ mod bptt;
 #[cfg(feature = "std")]
 mod certificate;
 #[cfg(feature = "std")]
+mod counterexample;
+#[cfg(feature = "std")]
 mod export;
 #[cfg(feature = "std")]
 mod files;
@@ -124,6 +126,8 @@ mod prove;
 #[cfg(feature = "std")]
 mod recipe;
 #[cfg(feature = "std")]
+mod report;
+#[cfg(feature = "std")]
 mod train;
 #[cfg(feature = "std")]
 mod verify;
@@ -135,14 +139,14 @@ pub use adder::{Status, TraceStep};
 pub use adder_trainer::{AdderConfig, AdderSample, AdderTrainer, ROUND_SAMPLES};
 pub use bits::BitWidth;
 #[cfg(feature = "std")]
-pub use bits::decimal_sum;
-#[cfg(feature = "std")]
 pub use bptt::{Gradients, Workspace};
 #[cfg(feature = "std")]
 pub use certificate::{
     CERTIFICATE_FORMAT_VERSION, Cell, Certificate, CheckReport, MAX_HISTORY, MAX_SPLITS, MAX_STEPS,
     ProofConfig,
 };
+#[cfg(feature = "std")]
+pub use counterexample::{Counterexample, decimal_sum};
 pub use error::Error;
 #[cfg(feature = "std")]
 pub use model_file::{MODEL_FORMAT_VERSION, TrainingRecord, VerifiedRecord};
@@ -159,9 +163,11 @@ pub use prove::{EXP_RELATIVE_ERROR, NotProven, OUTPUT_THRESHOLD, Proven, Verdict
 #[cfg(feature = "std")]
 pub use recipe::{SMALLEST_PROVEN_HIDDEN, train, train_plain};
 #[cfg(feature = "std")]
+pub use report::{Counts, Coverage, Report};
+#[cfg(feature = "std")]
 pub use train::SequenceTrainer;
 #[cfg(feature = "std")]
-pub use verify::{Counterexample, Counts, Coverage, Report, verify};
+pub use verify::verify;
 
 /// The README's examples, run as doctests so that they stay true.
 #[cfg(doctest)]
