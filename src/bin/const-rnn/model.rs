@@ -148,3 +148,22 @@ pub fn load(path: &Path) -> Result<Box<dyn Model>, Error> {
     let (network, training) = DynRnn::<f64>::load(path)?;
     from_dynamic(&network, training.and_then(|record| record.proof))
 }
+
+/// Calls `$run(network, $args...)` with a network of `$hidden` units drawn
+/// from `$seed` by `$init`: `Rnn<2, H, 1>` for the hidden sizes of
+/// [`$crate::model::STATIC_HIDDEN`], whose sizes are fixed at compile time, `DynRnn` otherwise.
+macro_rules! with_network {
+    ($hidden:expr, $seed:expr, $init:expr, $run:ident($($arg:expr),*)) => {{
+        const _: () = assert!(matches!($crate::model::STATIC_HIDDEN, [2, 4, 8, 16, 32, 64]));
+        match $hidden {
+            2 => $run(::const_rnn::Rnn::<2, 2, 1>::from_seed_with($seed, $init), $($arg),*),
+            4 => $run(::const_rnn::Rnn::<2, 4, 1>::from_seed_with($seed, $init), $($arg),*),
+            8 => $run(::const_rnn::Rnn::<2, 8, 1>::from_seed_with($seed, $init), $($arg),*),
+            16 => $run(::const_rnn::Rnn::<2, 16, 1>::from_seed_with($seed, $init), $($arg),*),
+            32 => $run(::const_rnn::Rnn::<2, 32, 1>::from_seed_with($seed, $init), $($arg),*),
+            64 => $run(::const_rnn::Rnn::<2, 64, 1>::from_seed_with($seed, $init), $($arg),*),
+            hidden => $run(::const_rnn::DynRnn::<f64>::from_seed_with(2, hidden, 1, $seed, $init)?, $($arg),*),
+        }
+    }};
+}
+pub(crate) use with_network;
