@@ -632,8 +632,13 @@ fn a_saved_model_adds_without_retraining_and_a_damaged_one_is_refused() {
         svg.starts_with("<svg") && svg.contains("true carry in"),
         "{svg}"
     );
-    // 16 units of 5 steps and 4 rows of bits of 5 steps.
-    assert_eq!(svg.matches("<rect x=").count(), 16 * 5 + 4 * 5);
+    // 16 units of 5 steps and 4 rows of bits of 5 steps, each cell framed
+    // and filled in its row's colour (a cell of 0 has nothing to fill).
+    assert_eq!(svg.matches(r##"stroke="#DDDDDD""##).count(), 16 * 5 + 4 * 5);
+    assert_eq!(svg.matches(r##"fill="#7D3C98""##).count(), 16 * 5);
+    // The ones of 11 (1101 from the low bit, then 0) and 5 (1010, 0), the 4
+    // carries in (01111) and 5 outputs, none exactly 0.
+    assert_eq!(svg.matches(r##"fill="#1A5276""##).count(), 3 + 2 + 4 + 5);
     std::fs::remove_file(&picture).unwrap();
     // A truncated file is refused with status 2.
     let whole = std::fs::read(&path).unwrap();
@@ -765,7 +770,11 @@ fn adam_solves_the_seeds_task_within_1000_samples_and_plots_its_curve() {
     assert!(text.contains("\nverified: "), "{text}");
     let svg = std::fs::read_to_string(&picture).unwrap();
     assert!(svg.starts_with("<svg"), "{svg}");
-    assert_eq!(svg.matches("<polyline").count(), 2);
+    // The error's line and the exact rate's.
+    for colour in ["#C0392B", "#2471A3"] {
+        let line = format!(r#"<polyline fill="none" opacity="1" stroke="{colour}""#);
+        assert_eq!(svg.matches(&line).count(), 1, "{colour}");
+    }
     assert!(svg.contains(&format!("solved ({solved})")), "{svg}");
     assert!(svg.contains("verified ("), "{svg}");
     std::fs::remove_file(&picture).unwrap();

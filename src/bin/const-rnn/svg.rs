@@ -1,9 +1,12 @@
-//! The program's two pictures, written as plain SVG: the training curve of
-//! `train --plot` and the hidden-state heatmap of `show --plot`.
+//! The program's two pictures, drawn with `plotters` as SVG: the training
+//! curve of `train --plot` and the hidden-state heatmap of `show --plot`.
 
-use std::fmt::Write as _;
+use std::io;
 
 use const_rnn::TraceStep;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The training curve: the error and the exact rate, each averaged over a
 /// window of `window` samples, against the sample number, with the points
@@ -23,270 +26,294 @@ pub struct Curve<'a> {
     pub title: String,
 }
 
-const WIDTH: f64 = 760.0;
-const PANEL: f64 = 170.0;
-const LEFT: f64 = 64.0;
-const RIGHT: f64 = 20.0;
-const STYLE: &str = "font-family:sans-serif;font-size:12px";
+const FONT: &str = "sans-serif";
+/// The SVG backend writes a font of size `s` as `s / 1.24` pixels: this
+/// undoes it, so that the sizes below are pixels.
+const PX: f64 = 1.24;
+const ERROR_COLOUR: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
+const EXACT_COLOUR: RGBColor = RGBColor(0x24, 0x71, 0xa3);
+const GRID: RGBColor = RGBColor(0xee, 0xee, 0xee);
+const AXIS: RGBColor = RGBColor(0x99, 0x99, 0x99);
+const INPUT_COLOUR: RGBColor = RGBColor(0x1a, 0x52, 0x76);
+const UNIT_COLOUR: RGBColor = RGBColor(0x7d, 0x3c, 0x98);
+const CELL_BORDER: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+const ROUNDS_COLOUR: RGBColor = RGBColor(0x7f, 0x8c, 0x8d);
+const SOLVED_COLOUR: RGBColor = RGBColor(0x27, 0xae, 0x60);
+const VERIFIED_COLOUR: RGBColor = RGBColor(0x8e, 0x44, 0xad);
+
+/// A drawing error as an I/O error: the SVG backend writes into a string,
+/// so its only errors are of layout.
+fn drawing<E: std::error::Error + Send + Sync>(err: DrawingAreaErrorKind<E>) -> io::Error {
+    io::Error::other(format!("drawing a picture: {err}"))
+}
+
+/// Text of `size` pixels in `colour`, anchored at `pos`.
+fn text(size: f64, colour: &'static RGBColor, pos: Pos) -> TextStyle<'static> {
+    TextStyle::from((FONT, size * PX).into_font())
+        .color(colour)
+        .pos(pos)
+}
 
 impl Curve<'_> {
     /// The SVG document.
-    pub fn to_svg(&self) -> String {
+    pub fn to_svg(&self) -> io::Result<String> {
         let n = self.samples.len().max(1);
         let window = self.window.clamp(1, n);
-        // Rolling means, one point per `step` samples, at most ~700 points.
-        let step = (n / 700).max(1);
-        let (mut errors, mut rates) = (Vec::new(), Vec::new());
-        let (mut error_sum, mut exact_sum) = (0.0, 0usize);
-        for (index, &(error, exact)) in self.samples.iter().enumerate() {
-            error_sum += error;
-            exact_sum += usize::from(exact);
-            if index >= window {
-                let (old_error, old_exact) = self.samples[index - window];
-                error_sum -= old_error;
-                exact_sum -= usize::from(old_exact);
-            }
-            let count = (index + 1).min(window) as f64;
-            if (index + 1) % step == 0 || index + 1 == n {
-                errors.push((index + 1, error_sum / count));
-                rates.push((index + 1, exact_sum as f64 / count));
-            }
-        }
+        let (errors, rates) = rolling_means(self.samples, window);
         let max_error = errors.iter().map(|&(_, e)| e).fold(0.0_f64, f64::max);
         let max_error = nice_ceiling(max_error.max(0.1));
-        let top1 = 56.0;
-        let top2 = top1 + PANEL + 50.0;
-        let height = top2 + PANEL + 50.0;
-        let x = |sample: usize| LEFT + (WIDTH - LEFT - RIGHT) * sample as f64 / n as f64;
 
+        let (width, height) = (760, 520);
         let mut svg = String::new();
-        let _ = write!(
-            svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" style="{STYLE}">
-<rect width="100%" height="100%" fill="white"/>
-<text x="{LEFT}" y="20" font-size="14">{}</text>
-"#,
-            escape(&self.title)
-        );
-        panel(
-            &mut svg,
-            top1,
-            &format!("error per sample (mean of {window})"),
-            max_error,
-            &errors,
-            &x,
-            "#c0392b",
-        );
-        panel(
-            &mut svg,
-            top2,
-            &format!("exact sums (share of {window})"),
-            1.0,
-            &rates,
-            &x,
-            "#2471a3",
-        );
-        let marks = [
-            (self.rounds_from, "verify-and-train rounds", "#7f8c8d"),
-            (self.solved_at, "solved", "#27ae60"),
-            (self.verified_at, "verified", "#8e44ad"),
-        ];
-        for (row, (mark, label, colour)) in marks.into_iter().enumerate() {
-            let Some(sample) = mark else { continue };
-            let xm = x(sample);
-            // Labels near the right edge go to the left of their line.
-            let (anchor, xt) = if xm > WIDTH - 200.0 {
-                ("end", xm - 4.0)
-            } else {
-                ("start", xm + 4.0)
-            };
-            let _ = writeln!(
-                svg,
-                r#"<line x1="{xm:.1}" y1="{top1}" x2="{xm:.1}" y2="{:.1}" stroke="{colour}" stroke-dasharray="4 3"/>
-<text x="{xt:.1}" y="{:.1}" fill="{colour}" text-anchor="{anchor}">{label} ({sample})</text>"#,
-                top2 + PANEL,
-                top1 + 14.0 + 14.0 * row as f64,
-            );
+        {
+            let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+            root.fill(&WHITE).map_err(drawing)?;
+            root.draw(&Text::new(
+                self.title.clone(),
+                (64, 10),
+                text(14.0, &BLACK, Pos::new(HPos::Left, VPos::Top)),
+            ))
+            .map_err(drawing)?;
+            let body = root.margin(30, 0, 0, 0);
+            let (upper, lower) = body.split_vertically(height / 2 - 20);
+            let marks = [
+                (self.rounds_from, "verify-and-train rounds", &ROUNDS_COLOUR),
+                (self.solved_at, "solved", &SOLVED_COLOUR),
+                (self.verified_at, "verified", &VERIFIED_COLOUR),
+            ];
+            let panels = [
+                (
+                    &upper,
+                    format!("error per sample (mean of {window})"),
+                    max_error,
+                    &errors,
+                    ERROR_COLOUR,
+                    false,
+                ),
+                (
+                    &lower,
+                    format!("exact sums (share of {window})"),
+                    1.0,
+                    &rates,
+                    EXACT_COLOUR,
+                    true,
+                ),
+            ];
+            for (area, title, max, points, colour, bottom) in panels {
+                panel(
+                    area, &title, n, max, points, colour, bottom, &marks, !bottom,
+                )?;
+            }
+            root.present().map_err(drawing)?;
         }
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">samples trained on</text>"#,
-            LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
-            height - 8.0
-        );
-        svg.push_str("</svg>\n");
-        svg
+        Ok(svg)
     }
 }
 
-/// One panel of the curve: axes, grid, labels and the line.
-fn panel(
-    svg: &mut String,
-    top: f64,
-    title: &str,
-    max: f64,
-    points: &[(usize, f64)],
-    x: &impl Fn(usize) -> f64,
-    colour: &str,
-) {
-    let right = WIDTH - RIGHT;
-    let y = |value: f64| top + PANEL - PANEL * (value / max).clamp(0.0, 1.0);
-    let _ = writeln!(
-        svg,
-        r##"<text x="{LEFT}" y="{:.1}">{}</text>
-<rect x="{LEFT}" y="{top}" width="{:.1}" height="{PANEL}" fill="none" stroke="#999"/>"##,
-        top - 6.0,
-        escape(title),
-        right - LEFT
-    );
-    for tick in 0..=4 {
-        let value = max * f64::from(tick) / 4.0;
-        let yt = y(value);
-        let _ = writeln!(
-            svg,
-            r##"<line x1="{LEFT}" y1="{yt:.1}" x2="{right}" y2="{yt:.1}" stroke="#eee"/>
-<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"##,
-            LEFT - 6.0,
-            yt + 4.0,
-            trim_number(value)
-        );
-    }
-    if let Some(&(last, _)) = points.last() {
-        for tick in 0..=4 {
-            let sample = last * tick / 4;
-            let _ = writeln!(
-                svg,
-                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{sample}</text>"#,
-                x(sample),
-                top + PANEL + 16.0
-            );
+/// A line's points: (sample number, value).
+type Points = Vec<(usize, f64)>;
+
+/// Rolling means of the error and of the exact share over `window` samples,
+/// one point per `n / 700` samples (at most about 700 points).
+fn rolling_means(samples: &[(f64, bool)], window: usize) -> (Points, Points) {
+    let n = samples.len();
+    let step = (n / 700).max(1);
+    let (mut errors, mut rates) = (Vec::new(), Vec::new());
+    let (mut error_sum, mut exact_sum) = (0.0, 0usize);
+    for (index, &(error, exact)) in samples.iter().enumerate() {
+        error_sum += error;
+        exact_sum += usize::from(exact);
+        if index >= window {
+            let (old_error, old_exact) = samples[index - window];
+            error_sum -= old_error;
+            exact_sum -= usize::from(old_exact);
+        }
+        let count = (index + 1).min(window) as f64;
+        if (index + 1) % step == 0 || index + 1 == n {
+            errors.push((index + 1, error_sum / count));
+            rates.push((index + 1, exact_sum as f64 / count));
         }
     }
-    let path: Vec<String> = points
-        .iter()
-        .map(|&(sample, value)| format!("{:.1},{:.1}", x(sample), y(value)))
-        .collect();
-    let _ = writeln!(
-        svg,
-        r#"<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{}"/>"#,
-        path.join(" ")
-    );
+    (errors, rates)
+}
+
+/// One panel of the curve: axes, grid, the line, and the marks as dashed
+/// lines (labelled in the upper panel only).
+#[allow(clippy::too_many_arguments)]
+fn panel(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    title: &str,
+    n: usize,
+    max: f64,
+    points: &[(usize, f64)],
+    colour: RGBColor,
+    bottom: bool,
+    marks: &[(Option<usize>, &str, &'static RGBColor)],
+    labelled: bool,
+) -> io::Result<()> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, (FONT, 12.0 * PX))
+        .margin_left(10)
+        .margin_right(24)
+        .margin_bottom(if bottom { 4 } else { 12 })
+        .x_label_area_size(if bottom { 40 } else { 22 })
+        .y_label_area_size(48)
+        .build_cartesian_2d(0..n, 0.0..max)
+        .map_err(drawing)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(5)
+        .y_labels(5)
+        .disable_x_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(AXIS)
+        .label_style((FONT, 12.0 * PX))
+        .y_label_formatter(&|value: &f64| trim_number(*value));
+    if bottom {
+        mesh.x_desc("samples trained on");
+    }
+    mesh.draw().map_err(drawing)?;
+    chart
+        .draw_series(LineSeries::new(
+            points.iter().copied(),
+            colour.stroke_width(2),
+        ))
+        .map_err(drawing)?;
+    for (row, &(mark, label, mark_colour)) in marks.iter().enumerate() {
+        let Some(sample) = mark else { continue };
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(sample, 0.0), (sample, max)],
+                4,
+                3,
+                mark_colour.stroke_width(1),
+            ))
+            .map_err(drawing)?;
+        if labelled {
+            // Labels in the right third go to the left of their line.
+            let (anchor, shift) = if sample * 3 > n * 2 {
+                (HPos::Right, -4)
+            } else {
+                (HPos::Left, 4)
+            };
+            let (x, _) = chart.backend_coord(&(sample, max));
+            let y = chart.backend_coord(&(sample, max)).1 + 12 + 14 * row as i32;
+            area.draw(&Text::new(
+                format!("{label} ({sample})"),
+                (x + shift, y),
+                text(12.0, mark_colour, Pos::new(anchor, VPos::Center)),
+            ))
+            .map_err(drawing)?;
+        }
+    }
+    Ok(())
 }
 
 /// The hidden state of one addition as a heatmap: a column per step, a row
 /// per hidden unit, and rows above for the input bits, the carry and the
 /// output bit. Each unit is labelled with how closely it follows the carry.
-pub fn heatmap(title: &str, steps: &[TraceStep<f64>]) -> String {
+pub fn heatmap(title: &str, steps: &[TraceStep<f64>]) -> io::Result<String> {
     let units = steps.first().map_or(0, |s| s.hidden.len());
-    let cell = (560.0 / steps.len().max(1) as f64).clamp(6.0, 28.0);
-    let left = 150.0;
-    let top = 50.0;
-    let rows_above = 4.0;
-    let gap = 10.0;
-    let width = (left + cell * steps.len() as f64 + 130.0).max(620.0);
-    let height = top + cell * (rows_above + units as f64) + gap + 60.0;
+    let cell = (560 / steps.len().max(1) as i32).clamp(6, 28);
+    let (left, top, rows_above, gap) = (150, 50, 4, 10);
+    let columns = steps.len() as i32;
+    let width = (left + cell * columns + 130).max(620);
+    let height = top + cell * (rows_above + units as i32) + gap + 60;
     let carries: Vec<f64> = steps.iter().map(|s| f64::from(u8::from(s.carry))).collect();
     // The carry out of a step is the carry into the next one.
-    let carry_out: Vec<f64> = steps
+    let carry_out: Vec<f64> = carries
         .iter()
-        .zip(carries.iter().skip(1).chain(std::iter::once(&0.0)))
-        .map(|(_, &c)| c)
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(0.0))
         .collect();
 
     let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" style="{STYLE}">
-<rect width="100%" height="100%" fill="white"/>
-<text x="10" y="20" font-size="14">{}</text>
-<text x="10" y="38">columns: time steps, least significant bit first; cells: activation, 0 white to 1 dark</text>
-"#,
-        escape(title)
-    );
-    let labels = [
-        "input bit of A",
-        "input bit of B",
-        "true carry in",
-        "output bit",
-    ];
-    for (row, label) in labels.iter().enumerate() {
-        let y = top + cell * row as f64;
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{label}</text>"#,
-            left - 6.0,
-            y + cell * 0.7
-        );
-        for (column, step) in steps.iter().enumerate() {
-            let value = match row {
-                0 => f64::from(u8::from(step.a)),
-                1 => f64::from(u8::from(step.b)),
-                2 => f64::from(u8::from(step.carry)),
-                _ => step.output,
+    {
+        let size = (width as u32, height as u32);
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing)?;
+        let top_left = Pos::new(HPos::Left, VPos::Top);
+        let right = Pos::new(HPos::Right, VPos::Center);
+        let after = Pos::new(HPos::Left, VPos::Center);
+        root.draw(&Text::new(
+            title.to_owned(),
+            (10, 8),
+            text(14.0, &BLACK, top_left),
+        ))
+        .map_err(drawing)?;
+        root.draw(&Text::new(
+            "columns: time steps, least significant bit first; cells: activation, 0 white to 1 dark",
+            (10, 28),
+            text(12.0, &BLACK, top_left),
+        ))
+        .map_err(drawing)?;
+        let row_of = |y: i32, label: String, values: &[f64], colour: RGBColor| {
+            root.draw(&Text::new(
+                label,
+                (left - 6, y + cell / 2),
+                text(12.0, &BLACK, right),
+            ))?;
+            for (column, &value) in values.iter().enumerate() {
+                let x = left + cell * column as i32;
+                let corners = [(x, y), (x + cell, y + cell)];
+                root.draw(&Rectangle::new(
+                    corners,
+                    colour.mix(value.clamp(0.0, 1.0)).filled(),
+                ))?;
+                root.draw(&Rectangle::new(corners, CELL_BORDER.stroke_width(1)))?;
+            }
+            Ok(())
+        };
+        let inputs: [(&str, Vec<f64>); 4] = [
+            (
+                "input bit of A",
+                steps.iter().map(|s| f64::from(u8::from(s.a))).collect(),
+            ),
+            (
+                "input bit of B",
+                steps.iter().map(|s| f64::from(u8::from(s.b))).collect(),
+            ),
+            ("true carry in", carries.clone()),
+            ("output bit", steps.iter().map(|s| s.output).collect()),
+        ];
+        for (row, (label, values)) in inputs.into_iter().enumerate() {
+            let y = top + cell * row as i32;
+            row_of(y, label.to_owned(), &values, INPUT_COLOUR).map_err(drawing)?;
+        }
+        let mut notes = Vec::with_capacity(units);
+        for unit in 0..units {
+            let y = top + cell * (rows_above + unit as i32) + gap;
+            let activations: Vec<f64> = steps.iter().map(|s| s.hidden[unit]).collect();
+            row_of(y, format!("unit {unit}"), &activations, UNIT_COLOUR).map_err(drawing)?;
+            notes.push((y, correlation(&activations, &carry_out)));
+        }
+        for (y, following) in notes {
+            let (note, bold) = match following {
+                Some(r) if r.abs() >= 0.8 => (format!("carry, r = {r:+.2}"), true),
+                Some(r) => (format!("r = {r:+.2}"), false),
+                None => continue,
             };
-            cell_rect(
-                &mut svg,
-                left + cell * column as f64,
-                y,
-                cell,
-                value,
-                "#1a5276",
-            );
+            let font = (FONT, 12.0 * PX).into_font();
+            let font = if bold {
+                font.style(FontStyle::Bold)
+            } else {
+                font
+            };
+            let style = TextStyle::from(font).color(&BLACK).pos(after);
+            let x = left + cell * columns + 6;
+            root.draw(&Text::new(note, (x, y + cell / 2), style))
+                .map_err(drawing)?;
         }
+        root.draw(&Text::new(
+            "r: correlation of the unit with the carry out of each step; |r| of 0.8 or more is marked",
+            (10, height - 34),
+            text(12.0, &BLACK, top_left),
+        ))
+        .map_err(drawing)?;
+        root.present().map_err(drawing)?;
     }
-    for unit in 0..units {
-        let y = top + cell * (rows_above + unit as f64) + gap;
-        let activations: Vec<f64> = steps.iter().map(|s| s.hidden[unit]).collect();
-        let following = correlation(&activations, &carry_out);
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">unit {unit}</text>"#,
-            left - 6.0,
-            y + cell * 0.7
-        );
-        for (column, &value) in activations.iter().enumerate() {
-            cell_rect(
-                &mut svg,
-                left + cell * column as f64,
-                y,
-                cell,
-                value,
-                "#7d3c98",
-            );
-        }
-        let note = match following {
-            Some(r) if r.abs() >= 0.8 => format!("carry, r = {r:+.2}"),
-            Some(r) => format!("r = {r:+.2}"),
-            None => String::new(),
-        };
-        let weight = if following.is_some_and(|r| r.abs() >= 0.8) {
-            "bold"
-        } else {
-            "normal"
-        };
-        let _ = writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" font-weight="{weight}">{note}</text>"#,
-            left + cell * steps.len() as f64 + 6.0,
-            y + cell * 0.7
-        );
-    }
-    let _ = writeln!(
-        svg,
-        r#"<text x="10" y="{:.1}">r: correlation of the unit with the carry out of each step; |r| of 0.8 or more is marked</text>"#,
-        height - 30.0
-    );
-    svg.push_str("</svg>\n");
-    svg
-}
-
-/// One square cell shaded by `value` in 0..1.
-fn cell_rect(svg: &mut String, x: f64, y: f64, size: f64, value: f64, colour: &str) {
-    let _ = writeln!(
-        svg,
-        r##"<rect x="{x:.1}" y="{y:.1}" width="{size:.1}" height="{size:.1}" fill="{colour}" fill-opacity="{:.3}" stroke="#ddd" stroke-width="0.5"/>"##,
-        value.clamp(0.0, 1.0)
-    );
+    Ok(svg)
 }
 
 /// Pearson's correlation of two series, if both vary.
@@ -319,11 +346,4 @@ fn nice_ceiling(value: f64) -> f64 {
 fn trim_number(value: f64) -> String {
     let text = format!("{value:.2}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// Text made safe for SVG.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

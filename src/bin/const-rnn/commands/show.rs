@@ -51,7 +51,7 @@ pub(crate) fn show(
     }
     if let Some(path) = plot {
         let title = format!("{a} + {b} by {}", model.describe());
-        write_file(path, &svg::heatmap(&title, &steps))?;
+        write_file(path, &svg::heatmap(&title, &steps)?)?;
         writeln!(out, "plotted {}", shorten(&path.display().to_string()))?;
     }
     Ok(())

@@ -69,7 +69,7 @@ pub(crate) fn train_command(
                 config.seed
             ),
         };
-        write_file(path, &curve.to_svg())?;
+        write_file(path, &curve.to_svg()?)?;
         writeln!(out, "plotted {}", shorten(&path.display().to_string()))?;
     }
     Ok(())
