@@ -15,7 +15,8 @@
 //!   arguments in `[-40, 40]`.
 //!
 //! `cargo bench --bench rnn` runs them all (a few minutes);
-//! `python3 benches/report.py` turns the results into the README's table and
+//! `python3 benches/report.py` turns the results into the tables of
+//! `docs/performance.md`, and `cargo run --release --example bench_plot` draws
 //! `docs/static_vs_dynamic.svg`.
 
 use std::hint::black_box;
