@@ -64,6 +64,32 @@
 //! # Ok::<(), const_rnn::Error>(())
 //! ```
 //!
+//! # Without `std`
+//!
+//! With `default-features = false` the crate is `#![no_std]` and needs no
+//! heap: [`Rnn`] (static sizes), its step, [`BitWidth`], [`Adder::add`] and
+//! [`Adder::add_width`], and the `const fn` [`Rnn::from_columns`], which
+//! builds a network as a constant. `const-rnn export --rust` writes a trained
+//! model as such a constant ([`Adder::to_rust`]). Training, the verifier, the
+//! prover and model files need the default `std` feature.
+//!
+//! ```
+//! use const_rnn::{Adder, Rnn};
+//!
+//! // A toy with two hidden units, not an adder (tests/data/adder.rs is one):
+//! // it writes 1 after a set input bit and 0 after (0, 0), so 1 + 0 comes out right.
+//! const NET: Rnn<2, 2, 1> = match Rnn::<2, 2, 1>::from_columns(
+//!     [[10.0, 10.0], [-10.0, -10.0]],
+//!     [[0.0; 2]; 2],
+//!     [[10.0, -10.0]],
+//! ) {
+//!     Some(net) => net,
+//!     None => panic!("a weight is not finite"),
+//! };
+//! assert_eq!(Adder::new(NET).add::<1>(1, 0)?, (1, false));
+//! # Ok::<(), const_rnn::Error>(())
+//! ```
+//!
 //! # One training step, by hand
 //!
 //! [`SequenceTrainer`] does this for any sequences of inputs and targets,
