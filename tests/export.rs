@@ -12,15 +12,14 @@ use crate::weight_bits;
 // tests check that the program still writes exactly this file.
 include!("data/adder.rs");
 
-/// The weights written in `source`, in order.
-fn weights_in(source: &str) -> Vec<f64> {
+/// The weights written in `source`, in order, as the literals the compiler reads.
+fn weights_in(source: &str) -> Vec<&str> {
     let body = &source[source.find("from_columns(").unwrap()..];
     body.lines()
         .filter(|line| !line.trim_start().starts_with("//"))
         .flat_map(|line| line.split(['[', ']', ',']))
         .map(str::trim)
         .filter(|token| token.starts_with(|c: char| c.is_ascii_digit() || c == '-'))
-        .map(|token| token.parse().unwrap())
         .collect()
 }
 
@@ -60,15 +59,19 @@ fn to_rust_writes_every_weight_to_the_bit_at_any_size_and_scalar() {
     assert!(source.contains("pub const FIVE_UNITS: const_rnn::Rnn<2, 5, 1> ="));
     assert!(source.contains("const_rnn::Rnn::<2, 5, 1>::from_columns("));
     assert!(source.contains("// Status: unchecked"));
-    let written: Vec<u64> = weights_in(&source).iter().map(|w| w.to_bits()).collect();
+    let written: Vec<u64> = weights_in(&source)
+        .iter()
+        .map(|w| w.parse::<f64>().unwrap().to_bits())
+        .collect();
     assert_eq!(written, weight_bits(dynamic.network()));
 
     let single = Adder::new(Rnn::<2, 8, 1, f32>::from_seed(1));
     let source = single.to_rust("SINGLE").unwrap();
     assert!(source.contains("pub const SINGLE: const_rnn::Rnn<2, 8, 1, f32> ="));
+    // An f32 literal is read as the nearest f32, so parse it as one.
     let written: Vec<u32> = weights_in(&source)
         .iter()
-        .map(|&w| (w as f32).to_bits())
+        .map(|w| w.parse::<f32>().unwrap().to_bits())
         .collect();
     let [w_ih, w_hh, w_ho] = single.network().weights();
     let weights: Vec<u32> = [w_ih, w_hh, w_ho]
