@@ -5,7 +5,7 @@ use std::path::Path;
 
 use const_rnn::DynRnn;
 
-use crate::model::{self};
+use crate::model;
 use crate::output::Failure;
 
 pub(crate) fn export(
@@ -19,8 +19,10 @@ pub(crate) fn export(
             "export needs --rust (Rust source is the only format)".to_owned(),
         ));
     }
-    let source = model::load(model)?.to_rust(name)?;
-    let (_, training) = DynRnn::<f64>::load(model)?;
+    // One read of the file: the adder (proven if its certificate holds) and the record.
+    let (network, training) = DynRnn::<f64>::load(model)?;
+    let proof = training.as_ref().and_then(|record| record.proof.clone());
+    let source = model::from_dynamic(&network, proof)?.to_rust(name)?;
     writeln!(out, "// Written by `const-rnn export --rust`.")?;
     if let Some(record) = training {
         writeln!(
