@@ -8,7 +8,7 @@ use const_rnn::{ProofConfig, Verdict};
 use crate::adders::model_or_default;
 use crate::output::Failure;
 
-/// `show A B`: one addition, step by step, and its heatmap.
+/// `prove [--model M] [--certificate C]`: the prover's verdict on a network, and its certificate.
 pub(crate) fn prove_command(
     out: &mut impl Write,
     model: Option<&Path>,
