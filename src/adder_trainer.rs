@@ -43,8 +43,10 @@ pub struct AdderConfig {
     pub optimizer: OptimizerKind,
     /// Samples per update, their gradients averaged: 1 is the seed's.
     pub batch: usize,
-    /// How [`train`](crate::train) and [`train_plain`](crate::train_plain) draw the first weights: the seed's
-    /// uniform `[-1, 1)` by default.
+    /// How the first weights are drawn (by [`train`](crate::train),
+    /// [`train_plain`](crate::train_plain) and a restart of the recipe):
+    /// [`Init::BySize`] by default, the seed's uniform `[-1, 1)` up to 16
+    /// hidden units and Xavier uniform above.
     pub init: Init,
     /// Seeds the weights (ChaCha8 stream 0), the seed's operands (stream 1)
     /// and the verify-and-train loop's operands (stream 2); restart `r`
@@ -94,7 +96,7 @@ impl Default for AdderConfig {
             learning_rate: 0.1,
             optimizer: OptimizerKind::Sgd,
             batch: 1,
-            init: Init::Uniform,
+            init: Init::BySize,
             seed: 0,
             budget: DEFAULT_BUDGET,
             gate: Coverage::default(),

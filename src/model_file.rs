@@ -122,7 +122,8 @@ impl TrainingRecord {
             learning_rate: config.learning_rate,
             optimizer: config.optimizer,
             batch: config.batch,
-            init: config.init,
+            // What was drawn: `Init::BySize` resolved for the network's size.
+            init: config.init.for_hidden(adder.network().hidden()),
             seed: config.seed,
             restarts: adder.restarts(),
             samples: adder.samples(),

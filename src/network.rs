@@ -543,6 +543,54 @@ pub enum Init {
     /// Xavier/Glorot normal: normal with mean 0 and standard deviation
     /// `sqrt(2 / (fan_in + fan_out))`.
     XavierNormal,
+    /// [`Init::Uniform`] (the seed's) up to [`Init::UNIFORM_UP_TO`] hidden
+    /// units, [`Init::XavierUniform`] above: the default recipe's
+    /// ([`AdderConfig::init`](crate::AdderConfig::init)).
+    ///
+    /// Larger networks drawn uniformly in `[-1, 1)` train to adders whose
+    /// states, within one window of inputs, spread over many directions
+    /// (about 9 at 64 units, against 2 at 16), and the prover's boxes
+    /// around them do not close; Xavier's smaller weights give 2 again,
+    /// and proofs at 32 and 64 units (the crate's `docs/convergence.md`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::{Init, Rnn};
+    ///
+    /// assert_eq!(Rnn::<2, 16, 1>::from_seed_with(3, Init::BySize), Rnn::<2, 16, 1>::from_seed(3));
+    /// assert_eq!(
+    ///     Rnn::<2, 32, 1>::from_seed_with(3, Init::BySize),
+    ///     Rnn::<2, 32, 1>::from_seed_with(3, Init::XavierUniform)
+    /// );
+    /// ```
+    BySize,
+}
+
+#[cfg(feature = "std")]
+impl Init {
+    /// The most hidden units [`Init::BySize`] draws uniformly, as the seed does.
+    pub const UNIFORM_UP_TO: usize = 16;
+
+    /// What this draws for a network of `hidden` units: [`Init::BySize`]
+    /// resolved, any other as it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::Init;
+    ///
+    /// assert_eq!(Init::BySize.for_hidden(16), Init::Uniform);
+    /// assert_eq!(Init::BySize.for_hidden(17), Init::XavierUniform);
+    /// assert_eq!(Init::XavierNormal.for_hidden(4), Init::XavierNormal);
+    /// ```
+    pub fn for_hidden(self, hidden: usize) -> Init {
+        match self {
+            Init::BySize if hidden <= Init::UNIFORM_UP_TO => Init::Uniform,
+            Init::BySize => Init::XavierUniform,
+            other => other,
+        }
+    }
 }
 
 #[cfg(feature = "std")]
@@ -567,6 +615,8 @@ impl Init {
                 let deviation = (2.0 / fans).sqrt();
                 Box::new(move || deviation * rng.sample::<f64, _>(StandardNormal))
             }
+            // Resolved by `random_generic`, which knows the hidden size.
+            Init::BySize => Box::new(|| rng.random_range(-1.0..1.0)),
         };
         OMatrix::from_fn_generic(rows, cols, |_, _| nalgebra::convert::<f64, T>(draw()))
     }
@@ -598,6 +648,7 @@ where
         init: Init,
         rng: &mut R,
     ) -> Self {
+        let init = init.for_hidden(hidden.value());
         let w_ih = init.matrix(inputs, hidden, rng);
         let w_hh = init.matrix(hidden, hidden, rng);
         let w_ho = init.matrix(hidden, outputs, rng);

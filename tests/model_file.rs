@@ -80,6 +80,26 @@ fn the_record_keeps_the_optimiser_batch_and_initialiser() {
 }
 
 #[test]
+fn the_record_names_what_the_default_initialiser_drew() {
+    // `Init::BySize` is the seed's uniform at 16 units (not written, as
+    // before it existed) and Xavier uniform above.
+    let config = AdderConfig::default();
+    assert_eq!(config.init, Init::BySize);
+    let (text, record) = saved_default();
+    assert_eq!(record.init, Init::Uniform);
+    assert!(!text.contains("\"init\""), "{text}");
+    let large = const_rnn::Adder::new(Rnn::<2, 32, 1>::from_seed_with(5, config.init));
+    let record = TrainingRecord::new("plain", &config, &large);
+    assert_eq!(record.init, Init::XavierUniform);
+    assert_eq!(
+        large.network(),
+        &Rnn::<2, 32, 1>::from_seed_with(5, Init::XavierUniform)
+    );
+    let text = large.network().to_json(Some(&record));
+    assert!(text.contains("\"init\": \"xavier-uniform\""), "{text}");
+}
+
+#[test]
 fn files_from_before_optimisers_load_as_sgd_and_write_back_the_same() {
     // Written by the release before optimisers, batches and initialisers existed.
     let old = include_str!("data/model-before-optimisers.json");

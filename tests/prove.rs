@@ -8,7 +8,7 @@ use const_rnn::{
     Network, ProofConfig, Rnn, RnnAllocator, SMALLEST_PROVEN_HIDDEN, Status, Verdict, check, prove,
     train, train_plain, verify,
 };
-use nalgebra::{DefaultAllocator, Dim, SMatrix, U1, U2};
+use nalgebra::{Const, DefaultAllocator, Dim, SMatrix, U1, U2};
 use proptest::prelude::*;
 use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
 
@@ -373,17 +373,14 @@ fn a_seed_whose_first_network_is_not_proven_is_proven_on_weights_drawn_again() {
     check(&adder, adder.proof().unwrap()).unwrap();
 }
 
-/// The default recipe (SGD at the seed's rate) on `network`, from seed `seed`.
-fn proven_at<H>(network: Network<U2, H, U1>, seed: u64) -> Adder<H>
-where
-    H: Dim,
-    DefaultAllocator: RnnAllocator<U2, H, U1>,
-    Network<U2, H, U1>: Sync,
-{
+/// The default recipe (SGD at the seed's rate, the first weights drawn as
+/// its `init` says for the size) on `Rnn<2, H, 1>`, from seed `seed`.
+fn proven_at<const H: usize>(seed: u64) -> Adder<Const<H>> {
     let config = AdderConfig {
         seed,
         ..AdderConfig::default()
     };
+    let network = Rnn::<2, H, 1>::from_seed_with(seed, config.init);
     let mut trainer = AdderTrainer::new(network, &config).unwrap();
     for _ in 0..config.samples {
         trainer.train_sample().unwrap();
@@ -393,10 +390,10 @@ where
 
 #[test]
 fn the_default_recipe_proves_a_small_and_a_large_hidden_size() {
-    let small = proven_at(Rnn::<2, 8, 1>::from_seed(0), 0);
+    let small = proven_at::<8>(0);
     assert_eq!(small.status(), Status::Proven, "{:?}", small.unproven());
     check_network_of(&small);
-    let large = proven_at(Rnn::<2, 32, 1>::from_seed(0), 0);
+    let large = proven_at::<64>(0);
     assert_eq!(large.status(), Status::Proven, "{:?}", large.unproven());
     check_network_of(&large);
 }

@@ -34,7 +34,7 @@ pub(crate) struct Settings {
     #[arg(long, default_value_t = 1, value_parser = parse_batch, allow_negative_numbers = true)]
     pub(crate) batch: usize,
     /// How the first weights are drawn.
-    #[arg(long, value_enum, default_value_t = InitArg::Uniform)]
+    #[arg(long, value_enum, default_value_t = InitArg::BySize)]
     pub(crate) init: InitArg,
 }
 
@@ -115,6 +115,8 @@ pub(crate) enum InitArg {
     XavierUniform,
     /// Xavier/Glorot normal.
     XavierNormal,
+    /// Uniform up to 16 hidden units, Xavier uniform above.
+    BySize,
 }
 
 impl Training {
@@ -139,6 +141,7 @@ impl Recipe {
                 InitArg::Uniform => Init::Uniform,
                 InitArg::XavierUniform => Init::XavierUniform,
                 InitArg::XavierNormal => Init::XavierNormal,
+                InitArg::BySize => Init::BySize,
             },
             seed,
             budget: AdderConfig::default().budget.max(samples),
