@@ -102,8 +102,10 @@ where
     /// `config.proof`. While the verdict is "not proven", a share of each
     /// further round's samples are sums whose bits walk through the history
     /// where the proof failed (the failing key's carry, window and word), and
-    /// verification and the proof are tried again. After `config.proof_rounds`
-    /// such rounds it starts again, up to `config.restarts` times, from new
+    /// verification and the proof are tried again (with windows of up to 4
+    /// pairs, and above 16 hidden units cells along the units only, the
+    /// cheaper tries; the network's last proof uses `config.proof` as it is).
+    /// After `config.proof_rounds` such rounds it starts again, up to `config.restarts` times, from new
     /// weights of the same shape drawn from `config.seed`'s streams `3r`
     /// (weights), `3r + 1` (the seed's `config.samples` samples) and `3r + 2`
     /// (the rounds) for restart `r`; the budget counts every network's samples.
@@ -266,14 +268,16 @@ where
         loop {
             let report = self.train_until_verified(config, &mut rounds, observe)?;
             let network: Network<U2, H, U1> = self.network().reshape()?;
-            // Until the last try, windows of up to 4 pairs: a failing proof
-            // then costs seconds, and training on where it failed goes on.
+            // Until the last try, windows of up to 4 pairs, and above 16
+            // units boxes only: a failing proof then costs seconds, and
+            // training on where it failed goes on.
             let last = proof_rounds >= config.proof_rounds || self.samples_seen() >= config.budget;
             let proof = if last {
                 config.proof
             } else {
                 ProofConfig {
                     max_history: config.proof.max_history.min(ROUND_HISTORY),
+                    oriented: config.proof.oriented && network.hidden() <= ROUND_ORIENTED_UP_TO,
                     ..config.proof
                 }
             };
@@ -333,6 +337,14 @@ pub const SMALLEST_PROVEN_HIDDEN: usize = 4;
 
 /// The longest window the proofs between rounds try.
 const ROUND_HISTORY: usize = 4;
+
+/// The largest hidden size whose proofs between rounds also try cells along
+/// the principal axes; above it they try boxes only, and the last proof tries
+/// both. An oriented cell's step also projects every image onto the axes, a
+/// product as large as the step's own (at 64 units 35 us a step, against 9
+/// for a box), and at those sizes a network the box cells do not prove after
+/// a round is cheaper to train another round than to try again.
+const ROUND_ORIENTED_UP_TO: usize = 16;
 
 impl<H> Adder<H>
 where

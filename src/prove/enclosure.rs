@@ -765,13 +765,19 @@ fn multiply_columns(rows: &[f64], columns: &[f64], out: &mut [f64], h: usize) {
         .chunks_exact(h * BLOCK)
         .zip(out_blocked.chunks_exact_mut(h * BLOCK))
     {
+        // The rows where some column of the block is not zero: all of them
+        // for dense columns, a few for the diagonal blocks of new generators.
+        let nonzero = |i: &usize| (0..BLOCK).any(|b| x[b * h + i] != 0.0);
+        let Some(first) = (0..h).find(nonzero) else {
+            o.fill(0.0);
+            continue;
+        };
+        let last = (0..h).rev().find(nonzero).unwrap_or(first);
+        let used = &rows[first * h..(last + 1) * h];
         for c in 0..h / PARTIAL {
             let mut sums = [[0.0; PARTIAL]; BLOCK];
-            for (i, row) in rows.chunks_exact(h).enumerate() {
+            for (i, row) in (first..).zip(used.chunks_exact(h)) {
                 let xs: [f64; BLOCK] = std::array::from_fn(|b| x[b * h + i]);
-                if xs.iter().all(|&xi| xi == 0.0) {
-                    continue;
-                }
                 let w = &row[c * PARTIAL..(c + 1) * PARTIAL];
                 for (s, &xi) in sums.iter_mut().zip(&xs) {
                     for (s, &w) in s.iter_mut().zip(w) {
@@ -898,20 +904,33 @@ mod tests {
 
     /// The blocked product gives [`multiply`]'s bits column by column, at
     /// sizes with and without a remainder of [`PARTIAL`], for dense columns,
-    /// columns of one unit (the zonotope's diagonal blocks) and a column
-    /// count that leaves a part of a [`BLOCK`].
+    /// columns of one unit (mixed with dense ones in a block, or whole
+    /// diagonal blocks as the zonotope's new generators), zero columns, and
+    /// column counts that leave a part of a [`BLOCK`].
     #[test]
     fn blocked_products_are_the_single_products() {
         use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        for h in [1, 3, 8, 12, 16, 21, 32] {
+        for h in [1, 3, 8, 12, 16, 21, 32, 64] {
             let rows: Vec<f64> = (0..h * h).map(|_| rng.random_range(-3.0..3.0)).collect();
-            for count in [1, 3, 4, 5, 2 * h + 3] {
+            // Mixed blocks; dense columns then a diagonal block of `h` (a
+            // zonotope's new generators); a first block of zeros, then every
+            // third column zero.
+            for (count, layout) in [1, 3, 4, 5, 2 * h + 3]
+                .into_iter()
+                .flat_map(|count| (0..3).map(move |layout| (count, layout)))
+            {
                 let mut columns = vec![0.0; h * count];
+                let diagonal_from = count.saturating_sub(h);
                 for (k, column) in columns.chunks_exact_mut(h).enumerate() {
-                    if k % 3 == 1 {
-                        column[k % h] = rng.random_range(-1.0..1.0);
-                    } else {
+                    let one_unit = match layout {
+                        0 => (k % 3 == 1).then_some(k % h),
+                        1 => (k >= diagonal_from).then(|| (k - diagonal_from) % h),
+                        _ => None,
+                    };
+                    if let Some(unit) = one_unit {
+                        column[unit] = rng.random_range(-1.0..1.0);
+                    } else if layout != 2 || (k >= BLOCK && k % 3 != 0) {
                         column
                             .iter_mut()
                             .for_each(|x| *x = rng.random_range(-1.0..1.0));
@@ -923,7 +942,11 @@ mod tests {
                     let mut single = vec![f64::NAN; h];
                     multiply(&rows, column, &mut single, h);
                     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                    assert_eq!(bits(out), bits(&single), "{h} units, {count} columns");
+                    assert_eq!(
+                        bits(out),
+                        bits(&single),
+                        "{h} units, {count} columns, layout {layout}"
+                    );
                 }
             }
         }
