@@ -105,10 +105,11 @@ where
     /// verification and the proof are tried again (with windows of up to 4
     /// pairs, and above 16 hidden units cells along the units only, the
     /// cheaper tries; the network's last proof uses `config.proof` as it is).
-    /// After `config.proof_rounds` such rounds it starts again, up to `config.restarts` times, from new
-    /// weights of the same shape drawn from `config.seed`'s streams `3r`
-    /// (weights), `3r + 1` (the seed's `config.samples` samples) and `3r + 2`
-    /// (the rounds) for restart `r`; the budget counts every network's samples.
+    /// After `config.proof_rounds` such rounds it starts again, up to
+    /// `config.restarts` times, from new weights of the same shape drawn from
+    /// `config.seed`'s streams `3r` (weights), `3r + 1` (the seed's
+    /// `config.samples` samples) and `3r + 2` (the rounds) for restart `r`;
+    /// the budget counts every network's samples.
     /// A network that is not verified after `config.verify_rounds` rounds,
     /// or whose training diverges, is given up the same way, unless it is
     /// the last the recipe may try.
