@@ -140,7 +140,9 @@ pub enum Error {
     },
     /// The recipe was asked to prove an adder of a hidden size below the
     /// smallest at which it has ever proven one
-    /// ([`SMALLEST_PROVEN_HIDDEN`](crate::SMALLEST_PROVEN_HIDDEN)).
+    /// ([`SMALLEST_PROVEN_HIDDEN`](crate::SMALLEST_PROVEN_HIDDEN)); its
+    /// message says also whether any network of that size adds
+    /// ([`SMALLEST_ADDER_HIDDEN`](crate::SMALLEST_ADDER_HIDDEN)).
     HiddenTooSmall {
         /// The hidden size asked for.
         hidden: usize,
@@ -221,9 +223,20 @@ impl fmt::Display for Error {
                 f,
                 "{name:?} is not a constant's name: use A-Z, 0-9 and _, not starting with a digit"
             ),
+            Error::HiddenTooSmall { hidden, smallest }
+                if *hidden < crate::SMALLEST_ADDER_HIDDEN =>
+            {
+                write!(
+                    f,
+                    "hidden {hidden}: no network of this size adds; the smallest adder has {} \
+                     hidden units, the smallest the recipe has proven {smallest}",
+                    crate::SMALLEST_ADDER_HIDDEN
+                )
+            }
             Error::HiddenTooSmall { hidden, smallest } => write!(
                 f,
-                "hidden {hidden}: no network of this size was proven; the smallest measured is {smallest}"
+                "hidden {hidden}: the recipe has proven no network of this size; the smallest \
+                 it has proven has {smallest} hidden units"
             ),
             #[cfg(feature = "std")]
             Error::Unverified {

@@ -158,7 +158,7 @@ mod train;
 #[cfg(feature = "std")]
 mod verify;
 
-pub use adder::Adder;
+pub use adder::{Adder, SMALLEST_ADDER_HIDDEN};
 #[cfg(feature = "std")]
 pub use adder::{Status, TraceStep};
 #[cfg(feature = "std")]

@@ -878,14 +878,18 @@ fn convergence_reports_every_optimiser() {
 
 #[test]
 fn train_below_the_smallest_proven_size_says_so_at_once() {
-    for hidden in ["2", "3"] {
-        assert_usage_error(
-            &["train", "--hidden", hidden],
-            "",
-            &format!(
-                "hidden {hidden}: no network of this size was proven; the smallest measured is 4"
-            ),
-        );
+    let messages = [
+        (
+            "2",
+            "hidden 2: no network of this size adds; the smallest adder has 3 hidden units, the smallest the recipe has proven 4",
+        ),
+        (
+            "3",
+            "hidden 3: the recipe has proven no network of this size; the smallest it has proven has 4 hidden units",
+        ),
+    ];
+    for (hidden, message) in messages {
+        assert_usage_error(&["train", "--hidden", hidden], "", message);
     }
     // The seed's recipe alone takes any size.
     let output = run(

@@ -4,9 +4,9 @@
 //! hold for the states of long sums.
 
 use const_rnn::{
-    Adder, AdderConfig, AdderTrainer, BigUint, Certificate, Coverage, DynRnn, Error, MAX_STEPS,
-    Network, ProofConfig, Rnn, RnnAllocator, SMALLEST_PROVEN_HIDDEN, Status, Verdict, check, prove,
-    train, train_plain, verify,
+    Adder, AdderConfig, AdderTrainer, BigUint, Certificate, Coverage, DynRnn, Error, Init,
+    MAX_STEPS, Network, OptimizerKind, ProofConfig, Rnn, RnnAllocator, SMALLEST_ADDER_HIDDEN,
+    SMALLEST_PROVEN_HIDDEN, Status, Verdict, check, prove, train, train_plain, verify,
 };
 use nalgebra::{Const, DefaultAllocator, Dim, SMatrix, U1, U2};
 use proptest::prelude::*;
@@ -413,16 +413,25 @@ where
 #[test]
 fn below_the_smallest_proven_size_the_recipe_refuses_at_once() {
     let config = AdderConfig::default();
-    for hidden in [1, 2, 3] {
+    let messages = [
+        (
+            1,
+            "hidden 1: no network of this size adds; the smallest adder has 3 hidden units, the smallest the recipe has proven 4",
+        ),
+        (
+            2,
+            "hidden 2: no network of this size adds; the smallest adder has 3 hidden units, the smallest the recipe has proven 4",
+        ),
+        (
+            3,
+            "hidden 3: the recipe has proven no network of this size; the smallest it has proven has 4 hidden units",
+        ),
+    ];
+    for (hidden, message) in messages {
         let network = DynRnn::<f64>::from_seed(2, hidden, 1, 0).unwrap();
         let trainer = AdderTrainer::new(network, &config).unwrap();
         let err = trainer.into_proven_adder(&config).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!(
-                "hidden {hidden}: no network of this size was proven; the smallest measured is 4"
-            )
-        );
+        assert_eq!(err.to_string(), message);
     }
     // At the smallest size the recipe trains: here within a budget too small
     // to verify, so it ends with that error, not a refusal.
@@ -437,6 +446,106 @@ fn below_the_smallest_proven_size_the_recipe_refuses_at_once() {
     let trainer = AdderTrainer::new(network, &short).unwrap();
     let err = trainer.into_proven_adder(&short).unwrap_err();
     assert!(matches!(err, Error::Unverified { .. }), "{err}");
+}
+
+#[test]
+fn a_network_of_the_smallest_adder_size_is_proven() {
+    // The recipe refuses 3 units, but plain training finds 3-unit adders on
+    // some seeds: this one with Adam at 0.03, seed 5, after 280,000 samples.
+    assert_eq!(SMALLEST_ADDER_HIDDEN, 3);
+    let config = AdderConfig {
+        optimizer: OptimizerKind::Adam {
+            beta1: 0.8,
+            beta2: 0.99,
+            epsilon: 1e-8,
+        },
+        learning_rate: 0.03,
+        seed: 5,
+        ..AdderConfig::default()
+    };
+    let network = Rnn::<2, 3, 1>::from_seed_with(config.seed, Init::Uniform);
+    let mut trainer = AdderTrainer::new(network, &config).unwrap();
+    for _ in 0..280_000 {
+        trainer.train_sample().unwrap();
+    }
+    let adder = trainer.into_adder().unwrap();
+    assert!(verify(&adder, &Coverage::default()).unwrap().is_verified());
+    let Verdict::Proven(proven) = prove(&adder, &ProofConfig::default()).unwrap() else {
+        panic!("the 3-unit adder is not proven");
+    };
+    check(&adder, &proven.certificate).unwrap();
+    assert_eq!(adder.add::<128>(u128::MAX, 1).unwrap(), (0, true));
+}
+
+/// Whether `adder` gets every sum of two `N`-bit operands right.
+fn adds_every_pair<const N: usize, H>(adder: &Adder<H>) -> bool
+where
+    H: Dim,
+    DefaultAllocator: RnnAllocator<U2, H, U1>,
+{
+    let limit = 1_u128 << N;
+    (0..limit).all(|a| {
+        (0..limit).all(|b| {
+            adder
+                .add::<N>(a, b)
+                .is_ok_and(|(sum, carry)| sum + (u128::from(carry) << N) == a + b)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+    // No network of 2 hidden units adds 2-bit operands (the argument is in
+    // `SMALLEST_ADDER_HIDDEN`'s documentation): weights of any size, drawn
+    // per entry on a log scale, and the program's own arithmetic.
+    #[test]
+    fn no_network_of_two_units_adds_two_bit_operands(
+        weights in proptest::collection::vec((-12.0_f64..6.0, any::<bool>()), 10),
+    ) {
+        let value = |&(log, negative): &(f64, bool)| {
+            let magnitude = log.exp2();
+            if negative { -magnitude } else { magnitude }
+        };
+        let w: Vec<f64> = weights.iter().map(value).collect();
+        let network = Rnn::<2, 2, 1>::from_columns(
+            [[w[0], w[1]], [w[2], w[3]]],
+            [[w[4], w[5]], [w[6], w[7]]],
+            [[w[8], w[9]]],
+        )
+        .unwrap();
+        prop_assert!(!adds_every_pair::<2, _>(&Adder::new(network)));
+    }
+}
+
+#[test]
+fn two_unit_networks_trained_by_sgd_and_adam_do_not_add_either() {
+    for optimizer in [
+        OptimizerKind::Sgd,
+        OptimizerKind::Adam {
+            beta1: 0.8,
+            beta2: 0.99,
+            epsilon: 1e-8,
+        },
+    ] {
+        for seed in 0..4 {
+            let config = AdderConfig {
+                optimizer,
+                seed,
+                ..AdderConfig::default()
+            };
+            let network = Rnn::<2, 2, 1>::from_seed(seed);
+            let mut trainer = AdderTrainer::new(network, &config).unwrap();
+            for _ in 0..50_000 {
+                trainer.train_sample().unwrap();
+            }
+            let adder = trainer.into_adder().unwrap();
+            assert!(
+                !adds_every_pair::<2, _>(&adder),
+                "seed {seed}, {optimizer:?}"
+            );
+        }
+    }
 }
 
 #[test]
