@@ -77,7 +77,7 @@ pub struct AdderConfig {
 
 /// [`AdderConfig::restarts`]'s default. With Adam at 6 hidden units about
 /// one network in four is proven (19 proven of 78 drawn over seeds 0 to
-/// 19), so 10 networks leave about one seed in 20 unproven and 20 one in
+/// 19), so 10 networks leave about one seed in 18 unproven and 20 one in
 /// 300 (the crate's `docs/convergence.md`).
 const DEFAULT_RESTARTS: usize = 19;
 

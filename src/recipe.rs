@@ -319,9 +319,10 @@ where
 /// [`Error::HiddenTooSmall`] rather than train through its whole budget;
 /// [`AdderTrainer::into_adder`] and [`prove`](crate::prove) take any size.
 ///
-/// Adders of 3 hidden units exist ([`SMALLEST_ADDER_HIDDEN`](crate::SMALLEST_ADDER_HIDDEN)), but the
-/// recipe has proven none: trained plainly, about 1 seed in 14 gives one
-/// (the crate's `docs/convergence.md`). No network of 1 or 2 units adds.
+/// Adders of 3 hidden units exist
+/// ([`SMALLEST_ADDER_HIDDEN`](crate::SMALLEST_ADDER_HIDDEN)), but the recipe
+/// has proven none: trained plainly, about 1 seed in 14 gives one (the
+/// crate's `docs/convergence.md`). No network of 1 or 2 units adds.
 ///
 /// # Examples
 ///
