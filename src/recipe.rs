@@ -104,7 +104,8 @@ where
     /// where the proof failed (the failing key's carry, window and word), and
     /// verification and the proof are tried again (with windows of up to 4
     /// pairs, and above 16 hidden units cells along the units only, the
-    /// cheaper tries; the network's last proof uses `config.proof` as it is).
+    /// cheaper tries; the network's last proof uses `config.proof` as it is,
+    /// and above 32 units only the recipe's last network's does).
     /// After `config.proof_rounds` such rounds it starts again, up to
     /// `config.restarts` times, from new weights of the same shape drawn from
     /// `config.seed`'s streams `3r` (weights), `3r + 1` (the seed's
@@ -247,17 +248,20 @@ where
         } else {
             left
         };
-        let mut adder = self.attempt(&AdderConfig { budget, ..*config }, restart, observe)?;
+        let mut adder = self.attempt(&AdderConfig { budget, ..*config }, restart, left, observe)?;
         adder.set_restarts(restart);
         Ok(adder)
     }
 
     /// One network's rounds: until verified, then proofs and rounds on
-    /// where they failed, up to `config.proof_rounds`.
+    /// where they failed, up to `config.proof_rounds`. `left` is what is
+    /// left of the recipe's budget when the network starts: a network that
+    /// reaches it, or restart `config.restarts`, is the recipe's last.
     fn attempt(
         &mut self,
         config: &AdderConfig,
         restart: usize,
+        left: usize,
         observe: &mut impl FnMut(&AdderSample),
     ) -> Result<Adder<H>, Error>
     where
@@ -271,9 +275,15 @@ where
             let network: Network<U2, H, U1> = self.network().reshape()?;
             // Until the last try, windows of up to 4 pairs, and above 16
             // units boxes only: a failing proof then costs seconds, and
-            // training on where it failed goes on.
-            let last = proof_rounds >= config.proof_rounds || self.samples_seen() >= config.budget;
-            let proof = if last {
+            // training on where it failed goes on. Above 32 units only the
+            // recipe's last network tries `config.proof` itself: there it
+            // costs minutes and proves few of the networks the cheap tries
+            // did not, and new weights are cheaper.
+            let samples = self.samples_seen();
+            let last = proof_rounds >= config.proof_rounds || samples >= config.budget;
+            let last_network = restart >= config.restarts || samples >= left;
+            let whole = last && (last_network || network.hidden() <= WHOLE_LAST_PROOF_UP_TO);
+            let proof = if whole {
                 config.proof
             } else {
                 ProofConfig {
@@ -347,6 +357,15 @@ const ROUND_HISTORY: usize = 4;
 /// for a box), and at those sizes a network the box cells do not prove after
 /// a round is cheaper to train another round than to try again.
 const ROUND_ORIENTED_UP_TO: usize = 16;
+
+/// The largest hidden size at which every network's last proof is the one
+/// `config.proof` asks for; above it only the recipe's last network's is, and
+/// the others' is a proof between rounds. At 64 units that last proof took
+/// 40 to 194 s and proved 1 network of 3, where new weights cost about 20 s.
+/// At 32 it is cheaper and worth it: it proved 8 of Adam's 20 seeds at
+/// windows of 5, and without it 13 of seeds 0 to 14 drew new weights, up to
+/// 19 times, one in vain. The crate's `docs/convergence.md` has both runs.
+const WHOLE_LAST_PROOF_UP_TO: usize = 32;
 
 impl<H> Adder<H>
 where
