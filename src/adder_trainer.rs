@@ -585,18 +585,20 @@ where
     {
         config.validate()?;
         let mut rounds = Rounds::new(config, 0);
-        let report = self.train_until_verified(config, &mut rounds, &mut observe)?;
+        let report = self.train_until_verified(config, &config.gate, &mut rounds, &mut observe)?;
         let mut adder = Adder::new(self.trainer.network().reshape()?);
         adder.set_verified(report, self.trainer.samples());
         Ok(adder)
     }
 
     /// The verify-and-train rounds of [`AdderTrainer::into_verified_adder`]:
-    /// verifies, and while the verifier finds a wrong sum, trains a round on
-    /// it; returns the report of the gate that found nothing.
+    /// verifies with [`Coverage::quick`], then `gate`, and while the verifier
+    /// finds a wrong sum, trains a round on it; returns the report of the
+    /// search that found nothing.
     pub(crate) fn train_until_verified(
         &mut self,
         config: &AdderConfig,
+        gate: &Coverage,
         rounds: &mut Rounds,
         observe: &mut impl FnMut(&AdderSample),
     ) -> Result<Report, Error>
@@ -608,8 +610,8 @@ where
             // The verdict is about the adder's network, of the adder's type.
             let network: Network<U2, H, U1, T> = self.trainer.network().reshape()?;
             let quick = verify_network(&network, &Coverage::quick())?;
-            let report = if quick.is_verified() && config.gate != Coverage::quick() {
-                verify_network(&network, &config.gate)?
+            let report = if quick.is_verified() && *gate != Coverage::quick() {
+                verify_network(&network, gate)?
             } else {
                 quick
             };

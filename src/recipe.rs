@@ -7,9 +7,10 @@ use nalgebra::{DefaultAllocator, Dim, U1, U2, U16};
 use crate::ROUND_SAMPLES;
 use crate::adder_trainer::Rounds;
 use crate::prove::{Verdict, check_network, prove_network};
+use crate::verify::verify_network;
 use crate::{
-    Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Error, Network, ProofConfig, Rnn,
-    RnnAllocator,
+    Adder, AdderConfig, AdderSample, AdderTrainer, Certificate, Coverage, Error, Network,
+    ProofConfig, Rnn, RnnAllocator,
 };
 
 /// Trains the seed's network, `Rnn<2, 16, 1>` in `f64`, with the default
@@ -99,8 +100,15 @@ where
     ///
     /// Verify-and-train rounds as [`AdderTrainer::into_verified_adder`] until
     /// the verifier finds nothing; then [`prove`](crate::prove) with
-    /// `config.proof`. While the verdict is "not proven", a share of each
-    /// further round's samples are sums whose bits walk through the history
+    /// `config.proof`. Between rounds the search that decides is
+    /// [`Coverage::quick`]'s, and `config.gate`'s searches a network only
+    /// once it is to be returned: before its last proof, or after a proof
+    /// between rounds has proven it (should it find a wrong sum all the same,
+    /// training goes on as for any sum the gate finds). So every adder
+    /// returned has passed `config.gate`, and no search of the gate is spent
+    /// on a network whose proof fails.
+    /// While the verdict is "not proven", a share of each further round's
+    /// samples are sums whose bits walk through the history
     /// where the proof failed (the failing key's carry, window and word), and
     /// verification and the proof are tried again (with windows of up to 4
     /// pairs, and above 16 hidden units cells along the units only, the
@@ -271,7 +279,15 @@ where
         let mut rounds = Rounds::new(config, restart);
         let mut proof_rounds = 0;
         loop {
-            let report = self.train_until_verified(config, &mut rounds, observe)?;
+            let mut report =
+                self.train_until_verified(config, &Coverage::quick(), &mut rounds, observe)?;
+            let samples = self.samples_seen();
+            let last = proof_rounds >= config.proof_rounds || samples >= config.budget;
+            if last {
+                // The network this attempt returns, proven or not: searched
+                // by `config.gate` first, as every adder the recipe returns.
+                report = self.train_until_verified(config, &config.gate, &mut rounds, observe)?;
+            }
             let network: Network<U2, H, U1> = self.network().reshape()?;
             // Until the last try, windows of up to 4 pairs, and above 16
             // units boxes only: a failing proof then costs seconds, and
@@ -279,9 +295,7 @@ where
             // recipe's last network tries `config.proof` itself: there it
             // costs minutes and proves few of the networks the cheap tries
             // did not, and new weights are cheaper.
-            let samples = self.samples_seen();
-            let last = proof_rounds >= config.proof_rounds || samples >= config.budget;
-            let last_network = restart >= config.restarts || samples >= left;
+            let last_network = restart >= config.restarts || self.samples_seen() >= left;
             let whole = last && (last_network || network.hidden() <= WHOLE_LAST_PROOF_UP_TO);
             let proof = if whole {
                 config.proof
@@ -293,6 +307,20 @@ where
                 }
             };
             let verdict = prove_network(&network, &proof.clamped())?;
+            if !last && verdict.is_proven() && config.gate != Coverage::quick() {
+                // Searched by the gate only now, as the network is about to
+                // be returned: before a proof that fails, the search (7 s at
+                // 64 units) would be spent on a network trained on anyway.
+                // A proof implies that the search finds nothing; should it
+                // find a wrong sum all the same, the network is trained on
+                // it, as any network the gate refuses.
+                report = verify_network(&network, &config.gate)?;
+                if let Some(wrong) = report.counterexample.take() {
+                    rounds.wrong_sums.push(wrong);
+                    self.train_round(&mut rounds, observe)?;
+                    continue;
+                }
+            }
             let mut adder = Adder::new(network);
             adder.set_verified(report, self.samples_seen());
             match verdict {

@@ -398,7 +398,8 @@ fn the_default_recipe_proves_a_small_and_a_large_hidden_size() {
     check_network_of(&large);
 }
 
-/// Re-checks an adder's certificate, and adds with it.
+/// Re-checks an adder's certificate, checks that its report is the default
+/// gate's search of its own network, and adds with it.
 fn check_network_of<H>(adder: &Adder<H>)
 where
     H: Dim,
@@ -406,6 +407,9 @@ where
     Network<U2, H, U1>: Sync,
 {
     check(adder, adder.proof().unwrap()).unwrap();
+    let gate = verify(adder, &Coverage::default()).unwrap();
+    assert!(gate.is_verified());
+    assert_eq!(adder.verified(), Some(&gate));
     let max = u64::MAX.into();
     assert_eq!(adder.add::<64>(max, 1).unwrap(), (0, true));
 }
