@@ -100,13 +100,13 @@ where
     ///
     /// Verify-and-train rounds as [`AdderTrainer::into_verified_adder`] until
     /// the verifier finds nothing; then [`prove`](crate::prove) with
-    /// `config.proof`. Between rounds the search that decides is
-    /// [`Coverage::quick`]'s, and `config.gate`'s searches a network only
-    /// once it is to be returned: before its last proof, or after a proof
-    /// between rounds has proven it (should it find a wrong sum all the same,
-    /// training goes on as for any sum the gate finds). So every adder
-    /// returned has passed `config.gate`, and no search of the gate is spent
-    /// on a network whose proof fails.
+    /// `config.proof`. Above 32 hidden units, between rounds the search that
+    /// decides is [`Coverage::quick`]'s, and `config.gate`'s searches a
+    /// network only once it is to be returned: before its last proof, or
+    /// after a proof between rounds has proven it (should it find a wrong sum
+    /// all the same, training goes on as for any sum the gate finds), so that
+    /// no search of the gate is spent on a network whose proof fails. Every
+    /// adder returned has passed `config.gate`.
     /// While the verdict is "not proven", a share of each further round's
     /// samples are sums whose bits walk through the history
     /// where the proof failed (the failing key's carry, window and word), and
@@ -278,12 +278,20 @@ where
     {
         let mut rounds = Rounds::new(config, restart);
         let mut proof_rounds = 0;
+        // Up to 32 units the gate searches every network before its proof;
+        // above, only the one to be returned.
+        let gate_first = self.network().hidden() <= GATE_BEFORE_EVERY_PROOF_UP_TO;
+        let before_proof = if gate_first {
+            config.gate
+        } else {
+            Coverage::quick()
+        };
         loop {
             let mut report =
-                self.train_until_verified(config, &Coverage::quick(), &mut rounds, observe)?;
+                self.train_until_verified(config, &before_proof, &mut rounds, observe)?;
             let samples = self.samples_seen();
             let last = proof_rounds >= config.proof_rounds || samples >= config.budget;
-            if last {
+            if last && !gate_first {
                 // The network this attempt returns, proven or not: searched
                 // by `config.gate` first, as every adder the recipe returns.
                 report = self.train_until_verified(config, &config.gate, &mut rounds, observe)?;
@@ -307,7 +315,7 @@ where
                 }
             };
             let verdict = prove_network(&network, &proof.clamped())?;
-            if !last && verdict.is_proven() && config.gate != Coverage::quick() {
+            if !(last || gate_first) && verdict.is_proven() && config.gate != Coverage::quick() {
                 // Searched by the gate only now, as the network is about to
                 // be returned: before a proof that fails, the search (7 s at
                 // 64 units) would be spent on a network trained on anyway.
@@ -394,6 +402,19 @@ const ROUND_ORIENTED_UP_TO: usize = 16;
 /// windows of 5, and without it 13 of seeds 0 to 14 drew new weights, up to
 /// 19 times, one in vain. The crate's `docs/convergence.md` has both runs.
 const WHOLE_LAST_PROOF_UP_TO: usize = 32;
+
+/// The largest hidden size at which `config.gate` searches every network
+/// the quick search passes before the prover tries it; above it, only the
+/// network the recipe is about to return (after a proof between rounds has
+/// proven it, or before its last proof), and between rounds the quick
+/// search alone decides. At 64 units a gate costs 7.3 s and, in a run of
+/// Adam's 20 seeds, none of 54 found a wrong sum after the quick search had
+/// passed, so the proofs that failed had cost a gate each in vain (mean 35.7
+/// s a seed to 25.4). At 8 units a gate costs 1.5 s, and 5 of 90 with SGD
+/// and 9 of 116 with Adam (seeds 0 to 12) found one, each the start of
+/// another round: there the gate still picks what to train on. The crate's
+/// `docs/convergence.md` has the runs.
+const GATE_BEFORE_EVERY_PROOF_UP_TO: usize = 32;
 
 impl<H> Adder<H>
 where
