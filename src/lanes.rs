@@ -21,7 +21,11 @@ use crate::{Network, Real, RnnAllocator};
 pub(crate) const LANES: usize = 8;
 
 /// Units whose products [`LaneNet::product`] sums side by side: eight
-/// independent sums in flight, each still added in order.
+/// independent sums in flight, each still added in order, where a lane fits
+/// one register; four at a time (two halves of a block) where it takes two
+/// or more, so that the sums stay in the registers (with `f64` in 256-bit
+/// registers, eight sums of two registers each would take all sixteen, and
+/// the verifier at 64 units ran 1.4 times as long).
 const WIDE: usize = 8;
 /// The narrower block for the units left after blocks of [`WIDE`].
 const BLOCK: usize = 4;
@@ -106,20 +110,35 @@ impl<T: Real> LaneNet<T> {
     }
 
     /// [`LaneNet::product`] compiled into its caller, whose vector
-    /// instructions it uses.
+    /// instructions it uses: a block of [`WIDE`] units at once where their
+    /// sums fit the registers (eight sums, each one register of lanes), in
+    /// halves where a lane takes two registers or more (`f64` in 256-bit
+    /// registers). The halves sum the same products in the same order.
     #[inline(always)]
-    fn product_here(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
+    fn product_here<S: pulp::Simd>(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
         let units = self.units;
         let states = &states[..units];
+        let narrow = size_of::<Lane<T>>() > S::F64_LANES * size_of::<f64>();
         let (mut unit, mut offset) = (0, 0);
         while units - unit >= WIDE {
             let weights = &self.w_blocks[offset..offset + units * WIDE];
-            block_product::<T, WIDE>(states, weights, &mut recurrent[unit..unit + WIDE]);
+            let out = &mut recurrent[unit..unit + WIDE];
+            if narrow {
+                let (low, high) = out.split_at_mut(BLOCK);
+                block_product::<T, BLOCK, WIDE, 0>(states, weights, low);
+                block_product::<T, BLOCK, WIDE, BLOCK>(states, weights, high);
+            } else {
+                block_product::<T, WIDE, WIDE, 0>(states, weights, out);
+            }
             (unit, offset) = (unit + WIDE, offset + units * WIDE);
         }
         while units - unit >= BLOCK {
             let weights = &self.w_blocks[offset..offset + units * BLOCK];
-            block_product::<T, BLOCK>(states, weights, &mut recurrent[unit..unit + BLOCK]);
+            block_product::<T, BLOCK, BLOCK, 0>(
+                states,
+                weights,
+                &mut recurrent[unit..unit + BLOCK],
+            );
             (unit, offset) = (unit + BLOCK, offset + units * BLOCK);
         }
         for (out, column) in recurrent[unit..units]
@@ -193,7 +212,7 @@ impl<T: Real> pulp::WithSimd for Product<'_, T> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) {
-        self.lanes.product_here(self.states, self.recurrent);
+        self.lanes.product_here::<S>(self.states, self.recurrent);
     }
 }
 
@@ -229,17 +248,22 @@ fn lane_dot<T: Real>(states: &[Lane<T>], weights: &[T]) -> Lane<T> {
     sum
 }
 
-/// `out[k] = dot(states, column k)` for the `W` columns whose weights are
-/// `weights`, laid out state unit by state unit (`W` weights each): `W`
-/// independent sums in flight, each added in order.
+/// `out[k] = dot(states, column FIRST + k)` for `W` of the `STRIDE` columns
+/// whose weights are `weights`, laid out state unit by state unit (`STRIDE`
+/// weights each): `W` independent sums in flight, each added in order.
 #[inline(always)]
-fn block_product<T: Real, const W: usize>(states: &[Lane<T>], weights: &[T], out: &mut [Lane<T>]) {
-    let (rows, _) = weights.as_chunks::<W>();
-    let mut sums: [Lane<T>; W] = std::array::from_fn(|k| scaled(&states[0], rows[0][k]));
+fn block_product<T: Real, const W: usize, const STRIDE: usize, const FIRST: usize>(
+    states: &[Lane<T>],
+    weights: &[T],
+    out: &mut [Lane<T>],
+) {
+    let (rows, _) = weights.as_chunks::<STRIDE>();
+    let columns = |row: &[T; STRIDE]| -> [T; W] { std::array::from_fn(|k| row[FIRST + k]) };
+    let mut sums: [Lane<T>; W] = columns(&rows[0]).map(|weight| scaled(&states[0], weight));
     for (state, row) in states[1..].iter().zip(&rows[1..]) {
-        for (sum, weight) in sums.iter_mut().zip(row) {
+        for (sum, weight) in sums.iter_mut().zip(columns(row)) {
             for (s, x) in sum.iter_mut().zip(state) {
-                *s += *x * *weight;
+                *s += *x * weight;
             }
         }
     }
@@ -285,6 +309,18 @@ mod tests {
             let pairs: [usize; LANES] = std::array::from_fn(|_| rng.random_range(0..4));
             let mut recurrent = vec![[T::zero(); LANES]; units];
             lanes.product(&states, &mut recurrent);
+            // Without vector instructions a lane of eight takes eight
+            // registers, so every block of eight units runs in halves:
+            // the same sums as the processor's own path, wide or not.
+            let mut halves = vec![[T::zero(); LANES]; units];
+            lanes.product_here::<pulp::Scalar>(&states, &mut halves);
+            assert!(
+                recurrent
+                    .iter()
+                    .flatten()
+                    .zip(halves.iter().flatten())
+                    .all(|(a, b)| (*a).into().to_bits() == (*b).into().to_bits())
+            );
             let mut hidden = vec![[T::zero(); LANES]; units];
             let outputs = lanes.finish(&recurrent, from, pairs, &mut hidden);
             for lane in 0..LANES {

@@ -774,10 +774,15 @@ fn multiply_columns(rows: &[f64], columns: &[f64], out: &mut [f64], h: usize) {
         };
         let last = (0..h).rev().find(nonzero).unwrap_or(first);
         let used = &rows[first * h..(last + 1) * h];
+        // The block's columns over the rows used, zipped: no bounds checks
+        // in the loop (`BLOCK` is 4).
+        let [x0, x1, x2, x3]: [&[f64]; BLOCK] =
+            std::array::from_fn(|b| &x[b * h + first..=b * h + last]);
         for c in 0..h / PARTIAL {
             let mut sums = [[0.0; PARTIAL]; BLOCK];
-            for (i, row) in (first..).zip(used.chunks_exact(h)) {
-                let xs: [f64; BLOCK] = std::array::from_fn(|b| x[b * h + i]);
+            let column = used.chunks_exact(h).zip(x0).zip(x1).zip(x2).zip(x3);
+            for ((((row, &a), &b), &c2), &d) in column {
+                let xs = [a, b, c2, d];
                 let w = &row[c * PARTIAL..(c + 1) * PARTIAL];
                 for (s, &xi) in sums.iter_mut().zip(&xs) {
                     for (s, &w) in s.iter_mut().zip(w) {
