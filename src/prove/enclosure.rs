@@ -781,8 +781,8 @@ fn multiply_columns(rows: &[f64], columns: &[f64], out: &mut [f64], h: usize) {
         for c in 0..h / PARTIAL {
             let mut sums = [[0.0; PARTIAL]; BLOCK];
             let column = used.chunks_exact(h).zip(x0).zip(x1).zip(x2).zip(x3);
-            for ((((row, &a), &b), &c2), &d) in column {
-                let xs = [a, b, c2, d];
+            for ((((row, &x_0), &x_1), &x_2), &x_3) in column {
+                let xs = [x_0, x_1, x_2, x_3];
                 let w = &row[c * PARTIAL..(c + 1) * PARTIAL];
                 for (s, &xi) in sums.iter_mut().zip(&xs) {
                     for (s, &w) in s.iter_mut().zip(w) {
