@@ -13,8 +13,8 @@
 use std::process::ExitCode;
 
 use const_rnn::{
-    Adder, AdderConfig, AdderTrainer, Coverage, DynRnn, Error, Init, OptimizerKind, ProofConfig,
-    TrainingRecord, Verdict, prove, verify,
+    Adder, AdderConfig, AdderTrainer, Coverage, DynRnn, Error, Init, ProofConfig, TrainingRecord,
+    Verdict, prove, verify,
 };
 use nalgebra::Dyn;
 
@@ -36,17 +36,11 @@ fn adds_bytes(adder: &Adder<Dyn>) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// The training settings: Adam at 0.03 (the program's β), seeded by `seed`.
+/// The training settings: `AdderConfig::adam` (the program's `--optimizer adam`), seeded by `seed`.
 fn settings(seed: u64) -> AdderConfig {
     AdderConfig {
-        optimizer: OptimizerKind::Adam {
-            beta1: 0.8,
-            beta2: 0.99,
-            epsilon: 1e-8,
-        },
-        learning_rate: 0.03,
         seed,
-        ..AdderConfig::default()
+        ..AdderConfig::adam()
     }
 }
 

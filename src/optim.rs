@@ -494,6 +494,32 @@ impl OptimizerKind {
         }
     }
 
+    /// Adam as the crate trains adders with it: β1 = 0.8, β2 = 0.99, ε = 1e-8.
+    ///
+    /// The crate's `docs/convergence.md` measured these settings best on the
+    /// seed's task: the faster second-moment decay pays, as the gradient's
+    /// scale changes a lot while the network finds the carry.
+    /// [`AdderConfig::adam`](crate::AdderConfig::adam) pairs them with the
+    /// rate measured for proven adders, and the program's `--optimizer adam`
+    /// uses them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::OptimizerKind;
+    ///
+    /// let adam = OptimizerKind::adam_for_adders();
+    /// assert_eq!(adam, OptimizerKind::Adam { beta1: 0.8, beta2: 0.99, epsilon: 1e-8 });
+    /// assert!(adam.build::<f64>(0.03).is_ok());
+    /// ```
+    pub fn adam_for_adders() -> Self {
+        OptimizerKind::Adam {
+            beta1: 0.8,
+            beta2: 0.99,
+            epsilon: 1e-8,
+        }
+    }
+
     /// A short name: `sgd`, `momentum`, `nesterov` or `adam`.
     ///
     /// # Examples

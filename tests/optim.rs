@@ -268,14 +268,7 @@ fn every_optimiser_trains_an_adder_that_solves_the_seeds_task() {
     for (optimizer, rate) in [
         (OptimizerKind::Sgd, 0.5),
         (OptimizerKind::nesterov(), 0.2),
-        (
-            OptimizerKind::Adam {
-                beta1: 0.8,
-                beta2: 0.99,
-                epsilon: 1e-8,
-            },
-            0.1,
-        ),
+        (OptimizerKind::adam_for_adders(), 0.1),
     ] {
         let config = AdderConfig {
             optimizer,

@@ -452,25 +452,14 @@ fn below_the_smallest_proven_size_the_recipe_refuses_at_once() {
     assert!(matches!(err, Error::Unverified { .. }), "{err}");
 }
 
-/// Adam as the program's `--optimizer adam` sets it: β1 0.8, β2 0.99.
-fn programs_adam() -> OptimizerKind {
-    OptimizerKind::Adam {
-        beta1: 0.8,
-        beta2: 0.99,
-        epsilon: 1e-8,
-    }
-}
-
 #[test]
 fn a_network_of_the_smallest_adder_size_is_proven() {
     // The recipe refuses 3 units, but plain training finds 3-unit adders on
     // some seeds: this one with Adam at 0.03, seed 5, after 280,000 samples.
     assert_eq!(SMALLEST_ADDER_HIDDEN, 3);
     let config = AdderConfig {
-        optimizer: programs_adam(),
-        learning_rate: 0.03,
         seed: 5,
-        ..AdderConfig::default()
+        ..AdderConfig::adam()
     };
     let network = Rnn::<2, 3, 1>::from_seed_with(config.seed, Init::Uniform);
     let mut trainer = AdderTrainer::new(network, &config).unwrap();
@@ -529,7 +518,7 @@ proptest! {
 
 #[test]
 fn two_unit_networks_trained_by_sgd_and_adam_do_not_add_either() {
-    for optimizer in [OptimizerKind::Sgd, programs_adam()] {
+    for optimizer in [OptimizerKind::Sgd, OptimizerKind::adam_for_adders()] {
         for seed in 0..4 {
             let config = AdderConfig {
                 optimizer,

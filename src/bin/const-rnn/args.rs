@@ -93,16 +93,10 @@ impl OptimizerArg {
                 0.2,
             ),
             OptimizerArg::Nesterov => (OptimizerKind::nesterov(), 0.2),
-            OptimizerArg::Adam => (
-                OptimizerKind::Adam {
-                    beta1: 0.8,
-                    beta2: 0.99,
-                    epsilon: 1e-8,
-                },
-                // 0.1 solves the seed's task fastest, but the adders it
-                // trains are proven less often (docs/convergence.md).
-                0.03,
-            ),
+            OptimizerArg::Adam => {
+                let adam = AdderConfig::adam();
+                (adam.optimizer, adam.learning_rate)
+            }
         }
     }
 }
