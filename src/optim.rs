@@ -427,6 +427,9 @@ impl<T: Real> Optimizer<T> for Adam<T> {
     }
 }
 
+/// μ of [`OptimizerKind::momentum`] and [`OptimizerKind::nesterov`].
+const MOMENTUM: f64 = 0.9;
+
 /// Which optimiser to train with, and its settings other than the learning
 /// rate: a value that can be stored in a [`TrainingRecord`](crate::TrainingRecord)
 /// and chosen on the command line.
@@ -465,6 +468,25 @@ pub enum OptimizerKind {
 }
 
 impl OptimizerKind {
+    /// Momentum with μ = 0.9, without Nesterov's look-ahead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use const_rnn::OptimizerKind;
+    ///
+    /// let momentum = OptimizerKind::momentum();
+    /// assert_eq!(momentum, OptimizerKind::Momentum { momentum: 0.9, nesterov: false });
+    /// assert_eq!(momentum.name(), "momentum");
+    /// assert!(momentum.build::<f32>(0.1).is_ok());
+    /// ```
+    pub fn momentum() -> Self {
+        OptimizerKind::Momentum {
+            momentum: MOMENTUM,
+            nesterov: false,
+        }
+    }
+
     /// Nesterov momentum with μ = 0.9.
     ///
     /// # Examples
@@ -474,7 +496,7 @@ impl OptimizerKind {
     /// ```
     pub fn nesterov() -> Self {
         OptimizerKind::Momentum {
-            momentum: 0.9,
+            momentum: MOMENTUM,
             nesterov: true,
         }
     }

@@ -80,19 +80,19 @@ pub(crate) enum OptimizerArg {
     Adam,
 }
 
+/// The learning rate of `--optimizer momentum` and `--optimizer nesterov`.
+const MOMENTUM_RATE: f64 = 0.2;
+
 impl OptimizerArg {
     /// The settings, and the learning rate measured best for proven adders.
     pub(crate) fn tuned(self) -> (OptimizerKind, f64) {
         match self {
-            OptimizerArg::Sgd => (OptimizerKind::Sgd, 0.1),
-            OptimizerArg::Momentum => (
-                OptimizerKind::Momentum {
-                    momentum: 0.9,
-                    nesterov: false,
-                },
-                0.2,
-            ),
-            OptimizerArg::Nesterov => (OptimizerKind::nesterov(), 0.2),
+            OptimizerArg::Sgd => {
+                let sgd = AdderConfig::default();
+                (sgd.optimizer, sgd.learning_rate)
+            }
+            OptimizerArg::Momentum => (OptimizerKind::momentum(), MOMENTUM_RATE),
+            OptimizerArg::Nesterov => (OptimizerKind::nesterov(), MOMENTUM_RATE),
             OptimizerArg::Adam => {
                 let adam = AdderConfig::adam();
                 (adam.optimizer, adam.learning_rate)
