@@ -52,6 +52,10 @@ pub(crate) struct LaneNet<T> {
     input_part: Vec<[T; 4]>,
     /// The vector instructions to run the kernels with, detected once.
     arch: pulp::Arch,
+    /// Whether a lane of `T` takes more than one register of `arch`'s
+    /// vectors: [`LaneNet::product`] then runs blocks of [`WIDE`] units in
+    /// halves.
+    halves: bool,
 }
 
 impl<T: Real> LaneNet<T> {
@@ -65,6 +69,7 @@ impl<T: Real> LaneNet<T> {
         DefaultAllocator: RnnAllocator<I, H, O>,
     {
         let units = network.w_hh.nrows();
+        let arch = pulp::Arch::new();
         let input_part = network
             .w_ih
             .as_slice()
@@ -90,7 +95,8 @@ impl<T: Real> LaneNet<T> {
             w_hh: w_hh.to_vec(),
             w_out: network.w_ho.as_slice()[..units].to_vec(),
             input_part,
-            arch: pulp::Arch::new(),
+            arch,
+            halves: size_of::<Lane<T>>() > arch.dispatch(F64Lanes) * size_of::<f64>(),
         }
     }
 
@@ -101,37 +107,74 @@ impl<T: Real> LaneNet<T> {
 
     /// `recurrent[j][l] = dot(state of lane l, W_hh[:, j])`: the part of a
     /// step that does not depend on the input.
+    ///
+    /// A block of [`WIDE`] units runs at once where their sums fit the
+    /// registers (eight sums, each one register of lanes), in halves where a
+    /// lane takes two registers or more (`f64` in 256-bit registers). The
+    /// halves sum the same products in the same order. The two are separate
+    /// operations for `pulp`, not a branch in one: with both in one function
+    /// (the branch decided at compile time all the same), the compiler left
+    /// the whole blocks' lanes unvectorised, and the verifier at 64 units took
+    /// 4 times as long on a processor with AVX-512.
     pub(crate) fn product(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
-        self.arch.dispatch(Product {
-            lanes: self,
-            states,
-            recurrent,
-        });
+        if self.halves {
+            self.arch.dispatch(ProductInHalves {
+                lanes: self,
+                states,
+                recurrent,
+            });
+        } else {
+            self.arch.dispatch(Product {
+                lanes: self,
+                states,
+                recurrent,
+            });
+        }
     }
 
-    /// [`LaneNet::product`] compiled into its caller, whose vector
-    /// instructions it uses: a block of [`WIDE`] units at once where their
-    /// sums fit the registers (eight sums, each one register of lanes), in
-    /// halves where a lane takes two registers or more (`f64` in 256-bit
-    /// registers). The halves sum the same products in the same order.
+    /// [`LaneNet::product`] in whole blocks, compiled into its caller, whose
+    /// vector instructions it uses.
     #[inline(always)]
-    fn product_here<S: pulp::Simd>(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
+    fn product_here(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
         let units = self.units;
         let states = &states[..units];
-        let narrow = size_of::<Lane<T>>() > S::F64_LANES * size_of::<f64>();
         let (mut unit, mut offset) = (0, 0);
         while units - unit >= WIDE {
             let weights = &self.w_blocks[offset..offset + units * WIDE];
             let out = &mut recurrent[unit..unit + WIDE];
-            if narrow {
-                let (low, high) = out.split_at_mut(BLOCK);
-                block_product::<T, BLOCK, WIDE, 0>(states, weights, low);
-                block_product::<T, BLOCK, WIDE, BLOCK>(states, weights, high);
-            } else {
-                block_product::<T, WIDE, WIDE, 0>(states, weights, out);
-            }
+            block_product::<T, WIDE, WIDE, 0>(states, weights, out);
             (unit, offset) = (unit + WIDE, offset + units * WIDE);
         }
+        self.product_rest(states, recurrent, unit, offset);
+    }
+
+    /// [`LaneNet::product`] in halves of blocks, compiled into its caller.
+    #[inline(always)]
+    fn product_in_halves_here(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
+        let units = self.units;
+        let states = &states[..units];
+        let (mut unit, mut offset) = (0, 0);
+        while units - unit >= WIDE {
+            let weights = &self.w_blocks[offset..offset + units * WIDE];
+            let (low, high) = recurrent[unit..unit + WIDE].split_at_mut(BLOCK);
+            block_product::<T, BLOCK, WIDE, 0>(states, weights, low);
+            block_product::<T, BLOCK, WIDE, BLOCK>(states, weights, high);
+            (unit, offset) = (unit + WIDE, offset + units * WIDE);
+        }
+        self.product_rest(states, recurrent, unit, offset);
+    }
+
+    /// The units of [`LaneNet::product`] from `unit` on, after the blocks of
+    /// [`WIDE`], whose weights start at `offset` of the blocks' weights.
+    #[inline(always)]
+    fn product_rest(
+        &self,
+        states: &[Lane<T>],
+        recurrent: &mut [Lane<T>],
+        mut unit: usize,
+        mut offset: usize,
+    ) {
+        let units = self.units;
         while units - unit >= BLOCK {
             let weights = &self.w_blocks[offset..offset + units * BLOCK];
             block_product::<T, BLOCK, BLOCK, 0>(
@@ -212,7 +255,36 @@ impl<T: Real> pulp::WithSimd for Product<'_, T> {
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) {
-        self.lanes.product_here::<S>(self.states, self.recurrent);
+        self.lanes.product_here(self.states, self.recurrent);
+    }
+}
+
+/// [`LaneNet::product`] in halves of blocks, as an operation for `pulp`.
+struct ProductInHalves<'a, T> {
+    lanes: &'a LaneNet<T>,
+    states: &'a [Lane<T>],
+    recurrent: &'a mut [Lane<T>],
+}
+
+impl<T: Real> pulp::WithSimd for ProductInHalves<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        self.lanes
+            .product_in_halves_here(self.states, self.recurrent);
+    }
+}
+
+/// The `f64` values in one register of the vector instructions `pulp` runs.
+struct F64Lanes;
+
+impl pulp::WithSimd for F64Lanes {
+    type Output = usize;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> usize {
+        S::F64_LANES
     }
 }
 
@@ -309,18 +381,20 @@ mod tests {
             let pairs: [usize; LANES] = std::array::from_fn(|_| rng.random_range(0..4));
             let mut recurrent = vec![[T::zero(); LANES]; units];
             lanes.product(&states, &mut recurrent);
-            // Without vector instructions a lane of eight takes eight
-            // registers, so every block of eight units runs in halves:
-            // the same sums as the processor's own path, wide or not.
-            let mut halves = vec![[T::zero(); LANES]; units];
-            lanes.product_here::<pulp::Scalar>(&states, &mut halves);
-            assert!(
-                recurrent
-                    .iter()
-                    .flatten()
-                    .zip(halves.iter().flatten())
-                    .all(|(a, b)| (*a).into().to_bits() == (*b).into().to_bits())
-            );
+            // Whole blocks and halves, each also compiled here without the
+            // processor's vector instructions: the same sums as the path
+            // `product` picked, whichever it is.
+            for kernel in [LaneNet::product_here, LaneNet::product_in_halves_here] {
+                let mut other = vec![[T::zero(); LANES]; units];
+                kernel(&lanes, &states, &mut other);
+                assert!(
+                    recurrent
+                        .iter()
+                        .flatten()
+                        .zip(other.iter().flatten())
+                        .all(|(a, b)| (*a).into().to_bits() == (*b).into().to_bits())
+                );
+            }
             let mut hidden = vec![[T::zero(); LANES]; units];
             let outputs = lanes.finish(&recurrent, from, pairs, &mut hidden);
             for lane in 0..LANES {
