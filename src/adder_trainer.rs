@@ -138,7 +138,7 @@ impl AdderConfig {
     ///
     /// 0.1 solves the seed's task fastest, but the adders it trains are
     /// proven less often; at 0.03 the recipe proved 20 seeds of 20 at 6, 7,
-    /// 8, 12, 16, 24, 32 and 64 hidden units (the crate's `docs/convergence.md`).
+    /// 8, 12, 16, 24, 32, 48 and 64 hidden units (the crate's `docs/convergence.md`).
     ///
     /// # Examples
     ///
