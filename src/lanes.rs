@@ -111,20 +111,22 @@ impl<T: Real> LaneNet<T> {
     /// A block of [`WIDE`] units runs at once where their sums fit the
     /// registers (eight sums, each one register of lanes), in halves where a
     /// lane takes two registers or more (`f64` in 256-bit registers). The
-    /// halves sum the same products in the same order. The two are separate
-    /// operations for `pulp`, not a branch in one: with both in one function
-    /// (the branch decided at compile time all the same), the compiler left
-    /// the whole blocks' lanes unvectorised, and the verifier at 64 units took
-    /// 4 times as long on a processor with AVX-512.
+    /// halves sum the same products in the same order. Which one runs is a
+    /// const parameter of the operation `pulp` compiles, so that each compiled
+    /// function holds one kernel: with both in one function, behind a branch
+    /// on the register width of `S` (decided at compile time all the same),
+    /// the compiler left the whole blocks' lanes unvectorised, and the
+    /// verifier at 64 units took 4 to 5 times as long on a processor with
+    /// AVX-512.
     pub(crate) fn product(&self, states: &[Lane<T>], recurrent: &mut [Lane<T>]) {
         if self.halves {
-            self.arch.dispatch(ProductInHalves {
+            self.arch.dispatch(Product::<T, true> {
                 lanes: self,
                 states,
                 recurrent,
             });
         } else {
-            self.arch.dispatch(Product {
+            self.arch.dispatch(Product::<T, false> {
                 lanes: self,
                 states,
                 recurrent,
@@ -243,36 +245,25 @@ impl<T: Real> LaneNet<T> {
 }
 
 /// [`LaneNet::product`] as an operation that `pulp` compiles for each set
-/// of vector instructions and runs with the best the processor has.
-struct Product<'a, T> {
+/// of vector instructions and runs with the best the processor has: in
+/// halves of blocks if `HALVES`, in whole blocks otherwise.
+struct Product<'a, T, const HALVES: bool> {
     lanes: &'a LaneNet<T>,
     states: &'a [Lane<T>],
     recurrent: &'a mut [Lane<T>],
 }
 
-impl<T: Real> pulp::WithSimd for Product<'_, T> {
+impl<T: Real, const HALVES: bool> pulp::WithSimd for Product<'_, T, HALVES> {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) {
-        self.lanes.product_here(self.states, self.recurrent);
-    }
-}
-
-/// [`LaneNet::product`] in halves of blocks, as an operation for `pulp`.
-struct ProductInHalves<'a, T> {
-    lanes: &'a LaneNet<T>,
-    states: &'a [Lane<T>],
-    recurrent: &'a mut [Lane<T>],
-}
-
-impl<T: Real> pulp::WithSimd for ProductInHalves<'_, T> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) {
-        self.lanes
-            .product_in_halves_here(self.states, self.recurrent);
+        if HALVES {
+            self.lanes
+                .product_in_halves_here(self.states, self.recurrent);
+        } else {
+            self.lanes.product_here(self.states, self.recurrent);
+        }
     }
 }
 
