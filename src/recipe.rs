@@ -102,11 +102,13 @@ where
     /// the verifier finds nothing; then [`prove`](crate::prove) with
     /// `config.proof`. Above 32 hidden units, between rounds the search that
     /// decides is [`Coverage::quick`]'s, and `config.gate`'s searches a
-    /// network only once it is to be returned: before its last proof, or
-    /// after a proof between rounds has proven it (should it find a wrong sum
-    /// all the same, training goes on as for any sum the gate finds), so that
-    /// no search of the gate is spent on a network whose proof fails. Every
-    /// adder returned has passed `config.gate`.
+    /// network only once it is to be returned: after a proof has proven it
+    /// (should it find a wrong sum all the same, training goes on as for any
+    /// sum the gate finds), before the last proof of the recipe's last
+    /// network, or, for a network given up unproven, when the networks after
+    /// it end unverified and it is returned instead; so that no search of the
+    /// gate is spent on a network whose proof fails and that is given up.
+    /// Every adder returned has passed `config.gate`.
     /// While the verdict is "not proven", a share of each further round's
     /// samples are sums whose bits walk through the history
     /// where the proof failed (the failing key's carry, window and word), and
@@ -221,7 +223,22 @@ where
         match outcome {
             // Proven, or verified and not proven: the adder says which in its status.
             Ok(adder) => Ok(adder),
-            Err(err @ (Error::Unverified { .. } | Error::Diverged { .. })) => verified.ok_or(err),
+            Err(err @ (Error::Unverified { .. } | Error::Diverged { .. })) => {
+                // An earlier network, verified and not proven, given up
+                // before `config.gate` searched it: searched now.
+                let Some(mut adder) = verified else {
+                    return Err(err);
+                };
+                if hidden > GATE_BEFORE_EVERY_PROOF_UP_TO && config.gate != Coverage::quick() {
+                    let report = verify_network(adder.network(), &config.gate)?;
+                    if !report.is_verified() {
+                        return Err(err);
+                    }
+                    let samples = adder.samples();
+                    adder.set_verified(report, samples);
+                }
+                Ok(adder)
+            }
             Err(err) => Err(err),
         }
     }
@@ -291,9 +308,15 @@ where
                 self.train_until_verified(config, &before_proof, &mut rounds, observe)?;
             let samples = self.samples_seen();
             let last = proof_rounds >= config.proof_rounds || samples >= config.budget;
-            if last && !gate_first {
-                // The network this attempt returns, proven or not: searched
-                // by `config.gate` first, as every adder the recipe returns.
+            let last_network = restart >= config.restarts || samples >= left;
+            // Whether `config.gate` has searched this network.
+            let gated = gate_first || (last && last_network);
+            if last && last_network && !gate_first {
+                // The recipe's last network, which it returns proven or not:
+                // searched by `config.gate` first, as every adder the recipe
+                // returns. (Another network's last proof comes first: if it
+                // fails, new weights are drawn, and the network is searched
+                // only if the recipe returns it in the end.)
                 report = self.train_until_verified(config, &config.gate, &mut rounds, observe)?;
             }
             let network: Network<U2, H, U1> = self.network().reshape()?;
@@ -303,7 +326,6 @@ where
             // recipe's last network tries `config.proof` itself: there it
             // costs minutes and proves few of the networks the cheap tries
             // did not, and new weights are cheaper.
-            let last_network = restart >= config.restarts || self.samples_seen() >= left;
             let whole = last && (last_network || network.hidden() <= WHOLE_LAST_PROOF_UP_TO);
             let proof = if whole {
                 config.proof
@@ -315,10 +337,11 @@ where
                 }
             };
             let verdict = prove_network(&network, &proof.clamped())?;
-            if !(last || gate_first) && verdict.is_proven() && config.gate != Coverage::quick() {
+            if !gated && verdict.is_proven() && config.gate != Coverage::quick() {
                 // Searched by the gate only now, as the network is about to
-                // be returned: before a proof that fails, the search (7 s at
-                // 64 units) would be spent on a network trained on anyway.
+                // be returned: before a proof that fails, the search (8 s at
+                // 64 units) would be spent on a network trained on, or given
+                // up, anyway.
                 // A proof implies that the search finds nothing; should it
                 // find a wrong sum all the same, the network is trained on
                 // it, as any network the gate refuses.
@@ -404,10 +427,12 @@ const ROUND_ORIENTED_UP_TO: usize = 16;
 const WHOLE_LAST_PROOF_UP_TO: usize = 32;
 
 /// The largest hidden size at which `config.gate` searches every network
-/// the quick search passes before the prover tries it; above it, only the
-/// network the recipe is about to return (after a proof between rounds has
-/// proven it, or before its last proof), and between rounds the quick
-/// search alone decides. At 64 units a gate costs 7.3 s and, in a run of
+/// the quick search passes before the prover tries it; above it, only a
+/// network the recipe is about to return: after a proof has proven it, or,
+/// for the recipe's last network, before its last proof. Between rounds the
+/// quick search alone decides, and a network given up unproven for new
+/// weights is searched only if the recipe returns it in the end (the
+/// networks after it not verified). At 64 units a gate costs 7.3 s and, in a run of
 /// Adam's 20 seeds, none of 54 found a wrong sum after the quick search had
 /// passed, so the proofs that failed had cost a gate each in vain (mean 35.7
 /// s a seed to 25.4). At 8 units a gate costs 1.5 s, and 5 of 90 with SGD

@@ -559,3 +559,51 @@ fn a_network_not_verified_within_its_rounds_is_given_up_for_new_weights() {
     };
     assert_eq!(train(&once).unwrap().restarts(), 0);
 }
+
+#[test]
+fn above_32_units_a_network_given_up_unproven_is_searched_by_the_gate_if_returned() {
+    // Above 32 units a network given up unproven for new weights is not
+    // searched by the gate; should the recipe return it in the end (the
+    // next network not verified within the budget), it is searched then.
+    // Proofs of one pass do not close, so no network is proven here.
+    let unprovable = AdderConfig {
+        proof: ProofConfig {
+            max_passes: 1,
+            ..ProofConfig::default()
+        },
+        proof_rounds: 0,
+        restarts: 0,
+        ..AdderConfig::default()
+    };
+    let network = || DynRnn::<f64>::from_seed(2, 40, 1, 0).unwrap();
+    // The first network alone: its samples, and the gate's report on it.
+    let alone = AdderTrainer::new(network(), &unprovable)
+        .unwrap()
+        .into_proven_adder(&unprovable)
+        .unwrap();
+    assert_eq!(alone.status(), Status::Verified, "{:?}", alone.unproven());
+    // As the recipe's last network, it was searched before its proof.
+    let gate = alone.verified().unwrap();
+    assert!(gate.is_verified());
+    // Then with one restart, whose network has 100 samples to verify in.
+    let config = AdderConfig {
+        restarts: 1,
+        budget: alone.samples() + 100,
+        ..unprovable
+    };
+    let adder = AdderTrainer::new(network(), &config)
+        .unwrap()
+        .into_proven_adder(&config)
+        .unwrap();
+    assert_eq!(adder.network(), alone.network());
+    assert_eq!(adder.status(), Status::Verified);
+    let report = adder.verified().unwrap();
+    assert_eq!(report.counts, gate.counts);
+    assert!(
+        report.counts.exhaustive_sums
+            > verify(&adder, &Coverage::quick())
+                .unwrap()
+                .counts
+                .exhaustive_sums
+    );
+}
