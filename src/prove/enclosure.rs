@@ -228,8 +228,6 @@ struct Zonotope {
     /// costly part): at 64 units a proof's box cells take about a fifth less
     /// time.
     lazy: bool,
-    /// The columns taken from the parent's product.
-    parent_count: usize,
     /// Each unit's slope, by which it scales the parent's product.
     slopes: Vec<f64>,
     /// Each unit's new generator, the diagonal block's entry.
@@ -288,7 +286,6 @@ impl<'a> Pusher<'a> {
             magnitude: vec![0.0; h],
             slack: vec![0.0; h],
             lazy: false,
-            parent_count: 0,
             slopes: vec![0.0; h],
             noise: vec![0.0; h],
             radius: vec![0.0; h],
@@ -485,7 +482,6 @@ impl<'a> Pusher<'a> {
             child.slack[j] = 0.0;
         }
         child.lazy = true;
-        child.parent_count = parent_count;
         // The parent's product's columns, each unit scaled by its slope
         // ([`scaled_columns`]): their dots with `W_ho` for the output, and the
         // sums of their magnitudes for the image's box.
@@ -527,7 +523,8 @@ impl<'a> Pusher<'a> {
             return;
         }
         zonotope.lazy = false;
-        let parent_count = zonotope.parent_count;
+        // The parent's product's columns, then the diagonal block's `h`.
+        let parent_count = zonotope.count - h;
         let product = &self.products[parent_level];
         let (scaled, diagonal) =
             zonotope.generators[..(parent_count + h) * h].split_at_mut(parent_count * h);
