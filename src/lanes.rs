@@ -96,8 +96,22 @@ impl<T: Real> LaneNet<T> {
             w_out: network.w_ho.as_slice()[..units].to_vec(),
             input_part,
             arch,
-            halves: size_of::<Lane<T>>() > arch.dispatch(F64Lanes) * size_of::<f64>(),
+            halves: Self::halves(arch),
         }
+    }
+
+    /// Whether a lane of `T` takes more than one register of `arch`'s vectors.
+    fn halves(arch: pulp::Arch) -> bool {
+        size_of::<Lane<T>>() > arch.dispatch(F64Lanes) * size_of::<f64>()
+    }
+
+    /// These lanes run with `arch`'s instructions instead of the best the
+    /// processor has.
+    #[cfg(test)]
+    pub(crate) fn with_arch(mut self, arch: pulp::Arch) -> Self {
+        self.arch = arch;
+        self.halves = Self::halves(arch);
+        self
     }
 
     /// Hidden units.
@@ -339,6 +353,24 @@ fn scaled<T: Real>(lane: &Lane<T>, weight: T) -> Lane<T> {
     lane.map(|x| x * weight)
 }
 
+/// Every instruction set of this processor that `pulp` compiles the
+/// kernels for: none (plain `f64`), then, on x86-64, AVX2 and AVX-512 where
+/// the processor has them; elsewhere the one [`pulp::Arch::new`] picks.
+/// Every kernel must give the same bits with each.
+#[cfg(test)]
+pub(crate) fn every_arch() -> Vec<pulp::Arch> {
+    #[allow(unused_mut)]
+    let mut archs = vec![pulp::Arch::Scalar];
+    #[cfg(target_arch = "x86_64")]
+    {
+        archs.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
+        archs.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    archs.push(pulp::Arch::new());
+    archs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,17 +381,30 @@ mod tests {
 
     /// Every lane against `Network::step` to the bit, on random states
     /// (including saturated and negative values), random pairs and random
-    /// lanes to read from.
+    /// lanes to read from, with each instruction set of [`every_arch`].
     fn lanes_match_the_step<H: Dim, T: Real + Into<f64>>(
         network: &Network<nalgebra::U2, H, nalgebra::U1, T>,
         seed: u64,
     ) where
         DefaultAllocator: RnnAllocator<nalgebra::U2, H, nalgebra::U1>,
     {
+        for arch in every_arch() {
+            lanes_match_the_step_with(network, seed, arch);
+        }
+    }
+
+    fn lanes_match_the_step_with<H: Dim, T: Real + Into<f64>>(
+        network: &Network<nalgebra::U2, H, nalgebra::U1, T>,
+        seed: u64,
+        arch: pulp::Arch,
+    ) where
+        DefaultAllocator: RnnAllocator<nalgebra::U2, H, nalgebra::U1>,
+    {
         let units = network.hidden();
         let pair_inputs: [Vec<T>; 4] =
             std::array::from_fn(|pair| vec![from_bit(pair & 1 == 1), from_bit(pair & 2 == 2)]);
-        let lanes = LaneNet::new(network, [0, 1, 2, 3].map(|p| pair_inputs[p].as_slice()));
+        let lanes =
+            LaneNet::new(network, [0, 1, 2, 3].map(|p| pair_inputs[p].as_slice())).with_arch(arch);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         for _ in 0..500 {
             let scale = [1.0, 10.0, 100.0][rng.random_range(0..3)];
@@ -395,8 +440,12 @@ mod tests {
                 network.step_slices(&pair_inputs[pairs[lane]], &previous, &mut next, &mut output);
                 let lane_state: Vec<T> = hidden.iter().map(|h| h[lane]).collect();
                 let bits = |v: &[T]| v.iter().map(|x| (*x).into().to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&lane_state), bits(&next), "lane {lane}");
-                assert_eq!(bits(&[outputs[lane]]), bits(&output), "lane {lane}");
+                assert_eq!(bits(&lane_state), bits(&next), "lane {lane}, {arch:?}");
+                assert_eq!(
+                    bits(&[outputs[lane]]),
+                    bits(&output),
+                    "lane {lane}, {arch:?}"
+                );
             }
         }
     }
