@@ -359,7 +359,6 @@ fn scaled<T: Real>(lane: &Lane<T>, weight: T) -> Lane<T> {
 /// Every kernel must give the same bits with each.
 #[cfg(test)]
 pub(crate) fn every_arch() -> Vec<pulp::Arch> {
-    #[allow(unused_mut)]
     let mut archs = vec![pulp::Arch::Scalar];
     #[cfg(target_arch = "x86_64")]
     {
