@@ -1090,6 +1090,22 @@ mod tests {
         }
     }
 
+    /// `n` values drawn uniformly from `[-scale, scale)`.
+    fn uniform(rng: &mut rand::rngs::ChaCha8Rng, n: usize, scale: f64) -> Vec<f64> {
+        use rand::RngExt;
+        (0..n).map(|_| rng.random_range(-scale..scale)).collect()
+    }
+
+    /// Random weights of `h` units: `W_ih` within 4, `W_hh` within
+    /// `recurrent`, `W_ho` within 6.
+    fn random_weights(rng: &mut rand::rngs::ChaCha8Rng, h: usize, recurrent: f64) -> Weights {
+        Weights::new(
+            &uniform(rng, 2 * h, 4.0),
+            &uniform(rng, h * h, recurrent),
+            &uniform(rng, h, 6.0),
+        )
+    }
+
     /// A step's image left unwritten ([`Zonotope::lazy`]) gives the bits of
     /// the same image written out: its output margin against the dots of the
     /// written generators, and its box against [`column_magnitudes`] of
@@ -1101,14 +1117,7 @@ mod tests {
         use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
         let mut rng = ChaCha8Rng::seed_from_u64(11);
         for h in [3, 8, 12, 16, 21] {
-            let random = |rng: &mut ChaCha8Rng, n: usize, scale: f64| -> Vec<f64> {
-                (0..n).map(|_| rng.random_range(-scale..scale)).collect()
-            };
-            let weights = Weights::new(
-                &random(&mut rng, 2 * h, 4.0),
-                &random(&mut rng, h * h, 2.0),
-                &random(&mut rng, h, 6.0),
-            );
+            let weights = random_weights(&mut rng, h, 2.0);
             let mut pusher = Pusher::new(&weights, 3);
             let centre: Vec<f64> = (0..h).map(|_| rng.random_range(0.0..1.0)).collect();
             let low: Vec<f64> = centre.iter().map(|c| c - 0.01).collect();
@@ -1159,16 +1168,9 @@ mod tests {
         use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
         let mut rng = ChaCha8Rng::seed_from_u64(5);
         for h in [3, 8, 12, 21, 64] {
-            let random = |rng: &mut ChaCha8Rng, n: usize, scale: f64| -> Vec<f64> {
-                (0..n).map(|_| rng.random_range(-scale..scale)).collect()
-            };
-            let weights = Weights::new(
-                &random(&mut rng, 2 * h, 4.0),
-                &random(&mut rng, h * h, 8.0 / (h as f64).sqrt()),
-                &random(&mut rng, h, 6.0),
-            );
+            let weights = random_weights(&mut rng, h, 8.0 / (h as f64).sqrt());
             // A Householder reflection `I - 2 v v^T / v^T v`: dense and orthonormal.
-            let v = random(&mut rng, h, 1.0);
+            let v = uniform(&mut rng, h, 1.0);
             let norm: f64 = v.iter().map(|x| x * x).sum();
             let q: Vec<f64> = (0..h * h)
                 .map(|at| {
