@@ -282,7 +282,7 @@ impl<T: Real, const HALVES: bool> pulp::WithSimd for Product<'_, T, HALVES> {
 }
 
 /// The `f64` values in one register of the vector instructions `pulp` runs.
-struct F64Lanes;
+pub(crate) struct F64Lanes;
 
 impl pulp::WithSimd for F64Lanes {
     type Output = usize;

@@ -23,7 +23,17 @@
 //! bounded the same way, with a factor of 2 to 4 to spare; an output is
 //! decided when its pre-activation is at least [`OUTPUT_THRESHOLD`] away from
 //! 0 (there the rounded sigmoid is on the right side of one half).
+//!
+//! This code's own products of a matrix and a vector ([`multiply`],
+//! [`multiply_columns`]) and dots ([`dot`]) add each term with a fused
+//! multiply-add (`f64::mul_add`, one rounding): half the instructions of a
+//! product and a sum, within the same bound (a sum of `n` such terms is
+//! within `gamma(n)` of the exact one, as with two roundings a term), and the
+//! same bits on every processor, which computes it in one instruction or, if
+//! it has none, exactly in software. The program's step itself, which the
+//! verifier and [`crate::Adder::add`] run, has no fused operation.
 
+use crate::lanes::F64Lanes;
 use crate::network::sigmoid;
 
 /// The unit roundoff of binary64, `2^-53`.
@@ -270,6 +280,10 @@ pub(crate) struct Pusher<'a> {
     scratch: Scratch,
     /// The vector instructions to run the costly operations with, detected once.
     arch: pulp::Arch,
+    /// Whether a register of `arch`'s vectors holds [`PARTIAL`] `f64`: the
+    /// products then keep two vectors of sums per column
+    /// ([`multiply_columns`]).
+    wide: bool,
     /// Zonotope steps taken.
     pub(crate) steps: u64,
 }
@@ -279,6 +293,7 @@ impl<'a> Pusher<'a> {
     pub(crate) fn new(weights: &'a Weights, depth: usize) -> Self {
         let h = weights.hidden;
         let most = h * (depth + 1);
+        let arch = pulp::Arch::new();
         let zonotope = Zonotope {
             centre: vec![0.0; h],
             generators: vec![0.0; h * most],
@@ -308,7 +323,8 @@ impl<'a> Pusher<'a> {
                 generators: vec![0.0; h * most],
                 intervals: Intervals::new(h),
             },
-            arch: pulp::Arch::new(),
+            arch,
+            wide: wide(arch),
             steps: 0,
         }
     }
@@ -318,6 +334,7 @@ impl<'a> Pusher<'a> {
     #[cfg(test)]
     fn with_arch(mut self, arch: pulp::Arch) -> Self {
         self.arch = arch;
+        self.wide = wide(arch);
         self
     }
 
@@ -372,15 +389,22 @@ impl<'a> Pusher<'a> {
 
     /// Computes the product of the zonotope at `level`, shared by its four children.
     pub(crate) fn product(&mut self, level: usize) {
-        self.arch.dispatch(ProductOp {
-            pusher: self,
-            level,
-        });
+        if self.wide {
+            self.arch.dispatch(ProductOp::<2> {
+                pusher: self,
+                level,
+            });
+        } else {
+            self.arch.dispatch(ProductOp::<1> {
+                pusher: self,
+                level,
+            });
+        }
     }
 
     /// [`Pusher::product`], compiled into its caller's vector instructions.
     #[inline(always)]
-    fn product_here(&mut self, level: usize) {
+    fn product_here<const CHUNKS: usize>(&mut self, level: usize) {
         self.materialise(level);
         let w = self.weights;
         let h = w.hidden;
@@ -388,7 +412,7 @@ impl<'a> Pusher<'a> {
         let product = &mut self.products[level];
         multiply(&w.w_rows, &zonotope.centre, &mut product.centre, h);
         let columns = zonotope.count * h;
-        multiply_columns(
+        multiply_columns::<CHUNKS>(
             &w.w_rows,
             &zonotope.generators[..columns],
             &mut product.generators[..columns],
@@ -562,19 +586,30 @@ impl<'a> Pusher<'a> {
         image_low: &mut [f64],
         image_high: &mut [f64],
     ) -> (f64, usize) {
-        self.arch.dispatch(ExcessOp {
-            pusher: self,
-            level,
-            cell,
-            basis,
-            image_low,
-            image_high,
-        })
+        if self.wide {
+            self.arch.dispatch(ExcessOp::<2> {
+                pusher: self,
+                level,
+                cell,
+                basis,
+                image_low,
+                image_high,
+            })
+        } else {
+            self.arch.dispatch(ExcessOp::<1> {
+                pusher: self,
+                level,
+                cell,
+                basis,
+                image_low,
+                image_high,
+            })
+        }
     }
 
     /// [`Pusher::excess`], compiled into its caller's vector instructions.
     #[inline(always)]
-    fn excess_here(
+    fn excess_here<const CHUNKS: usize>(
         &mut self,
         level: usize,
         (low, high): (&[f64], &[f64]),
@@ -618,7 +653,7 @@ impl<'a> Pusher<'a> {
                 // noise) costs one row.
                 multiply(&basis.q_rows, &zonotope.centre, &mut scratch.centre, h);
                 let columns = zonotope.count * h;
-                multiply_columns(
+                multiply_columns::<CHUNKS>(
                     &basis.q_rows,
                     &zonotope.generators[..columns],
                     &mut scratch.generators[..columns],
@@ -839,7 +874,7 @@ fn scaled_columns<const N: usize>(
             let g = &column[c];
             for p in 0..PARTIAL {
                 let x = s[p] * g[p];
-                sums[p] += x * w[p];
+                sums[p] = x.mul_add(w[p], sums[p]);
                 acc[p] += x.abs();
             }
         }
@@ -847,7 +882,7 @@ fn scaled_columns<const N: usize>(
     }
     let mut dots = [0.0; N];
     for ((d, sums), column) in dots.iter_mut().zip(&sums).zip(&columns) {
-        let rest: f64 = (done..h).map(|j| (slopes[j] * column[j]) * w[j]).sum();
+        let rest = (done..h).fold(0.0, |sum, j| (slopes[j] * column[j]).mul_add(w[j], sum));
         for j in done..h {
             magnitudes[j] += (slopes[j] * column[j]).abs();
         }
@@ -871,10 +906,13 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     let mut sums = [0.0; PARTIAL];
     for (x, y) in a_chunks.iter().zip(b_chunks) {
         for ((s, x), y) in sums.iter_mut().zip(x).zip(y) {
-            *s += x * y;
+            *s = x.mul_add(*y, *s);
         }
     }
-    let rest: f64 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
+    let rest = a_rest
+        .iter()
+        .zip(b_rest)
+        .fold(0.0, |sum, (x, y)| x.mul_add(*y, sum));
     sums.iter().sum::<f64>() + rest
 }
 
@@ -883,17 +921,21 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 const BLOCK: usize = 4;
 
 /// [`multiply`] of `rows` with every `h`-long column of `columns` into the
-/// same column of `out`, [`BLOCK`] columns at a time: each row's vector is
-/// loaded once for the block, and the block's sums are independent chains.
-/// Every sum is added in the same order as [`multiply`]'s (the products of
-/// zero entries, exact zeros, may be added or not), so the results are its
-/// values.
+/// same column of `out`, [`BLOCK`] columns at a time: each row's vectors are
+/// loaded once for the block, and the block's sums are independent chains,
+/// `CHUNKS` vectors of [`PARTIAL`] outputs for each column (2 where a vector
+/// register holds [`PARTIAL`] `f64`, so that eight chains of fused
+/// multiply-adds keep both of the processor's units busy; 1 where it takes
+/// two registers, whose sixteen would not hold more). Every sum is added in
+/// the same order as [`multiply`]'s (the products of zero entries, exact
+/// zeros, may be added or not), so the results are its values.
 #[inline(always)]
-fn multiply_columns(rows: &[f64], columns: &[f64], out: &mut [f64], h: usize) {
+fn multiply_columns<const CHUNKS: usize>(rows: &[f64], columns: &[f64], out: &mut [f64], h: usize) {
     let rows = &rows[..h * h];
     let full = columns.len() / (h * BLOCK) * (h * BLOCK);
     let (columns_blocked, columns_rest) = columns.split_at(full);
     let (out_blocked, out_rest) = out.split_at_mut(full);
+    let chunks = h / PARTIAL;
     for (x, o) in columns_blocked
         .chunks_exact(h * BLOCK)
         .zip(out_blocked.chunks_exact_mut(h * BLOCK))
@@ -907,32 +949,21 @@ fn multiply_columns(rows: &[f64], columns: &[f64], out: &mut [f64], h: usize) {
         };
         let last = (0..h).rev().find(nonzero).unwrap_or(first);
         let used = &rows[first * h..(last + 1) * h];
-        // The block's columns over the rows used, zipped: no bounds checks
-        // in the loop (`BLOCK` is 4).
-        let [x0, x1, x2, x3]: [&[f64]; BLOCK] =
-            std::array::from_fn(|b| &x[b * h + first..=b * h + last]);
-        for c in 0..h / PARTIAL {
-            let mut sums = [[0.0; PARTIAL]; BLOCK];
-            let column = used.chunks_exact(h).zip(x0).zip(x1).zip(x2).zip(x3);
-            for ((((row, &x_0), &x_1), &x_2), &x_3) in column {
-                let xs = [x_0, x_1, x_2, x_3];
-                let w = &row[c * PARTIAL..(c + 1) * PARTIAL];
-                for (s, &xi) in sums.iter_mut().zip(&xs) {
-                    for (s, &w) in s.iter_mut().zip(w) {
-                        *s += w * xi;
-                    }
-                }
-            }
-            for (b, s) in sums.iter().enumerate() {
-                o[b * h + c * PARTIAL..b * h + (c + 1) * PARTIAL].copy_from_slice(s);
-            }
+        let mut c = 0;
+        while c + CHUNKS <= chunks {
+            block_chunks::<CHUNKS>(used, x, o, h, first..last + 1, c);
+            c += CHUNKS;
         }
-        let done = h - h % PARTIAL;
+        while c < chunks {
+            block_chunks::<1>(used, x, o, h, first..last + 1, c);
+            c += 1;
+        }
+        let done = chunks * PARTIAL;
         for b in 0..BLOCK {
             for j in done..h {
                 let mut sum = 0.0;
                 for (i, row) in rows.chunks_exact(h).enumerate() {
-                    sum += row[j] * x[b * h + i];
+                    sum = row[j].mul_add(x[b * h + i], sum);
                 }
                 o[b * h + j] = sum;
             }
@@ -946,8 +977,43 @@ fn multiply_columns(rows: &[f64], columns: &[f64], out: &mut [f64], h: usize) {
     }
 }
 
+/// Outputs `c * PARTIAL` to `(c + N) * PARTIAL` of [`multiply_columns`]'s
+/// block `x` (into the same place of `o`): `used` holds the rows `range`.
+#[inline(always)]
+fn block_chunks<const N: usize>(
+    used: &[f64],
+    x: &[f64],
+    o: &mut [f64],
+    h: usize,
+    range: std::ops::Range<usize>,
+    c: usize,
+) {
+    // The block's columns over the rows used, zipped: no bounds checks in
+    // the loop (`BLOCK` is 4).
+    let [x0, x1, x2, x3]: [&[f64]; BLOCK] =
+        std::array::from_fn(|b| &x[b * h + range.start..b * h + range.end]);
+    let mut sums = [[[0.0; PARTIAL]; N]; BLOCK];
+    let column = used.chunks_exact(h).zip(x0).zip(x1).zip(x2).zip(x3);
+    for ((((row, &x_0), &x_1), &x_2), &x_3) in column {
+        let xs = [x_0, x_1, x_2, x_3];
+        let (row_chunks, _) = row[c * PARTIAL..(c + N) * PARTIAL].as_chunks::<PARTIAL>();
+        for (s, &xi) in sums.iter_mut().zip(&xs) {
+            for (s, w) in s.iter_mut().zip(row_chunks) {
+                for (s, &w) in s.iter_mut().zip(w) {
+                    *s = w.mul_add(xi, *s);
+                }
+            }
+        }
+    }
+    for (b, s) in sums.iter().enumerate() {
+        let out = &mut o[b * h + c * PARTIAL..b * h + (c + N) * PARTIAL];
+        out.copy_from_slice(s.as_flattened());
+    }
+}
+
 /// `out[j] = sum_i rows[i * h + j] * x[i]`: a vector times a row-major matrix,
-/// row by row so that the inner loop runs over contiguous memory.
+/// row by row so that the inner loop runs over contiguous memory, each term
+/// added by a fused multiply-add (one rounding, the same on every processor).
 #[inline(always)]
 fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
     let (rows, x, out) = (&rows[..h * h], &x[..h], &mut out[..h]);
@@ -961,7 +1027,7 @@ fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
             }
             let (row_chunks, _) = row.as_chunks::<PARTIAL>();
             for (s, &w) in sums.iter_mut().zip(&row_chunks[c]) {
-                *s += w * xi;
+                *s = w.mul_add(xi, *s);
             }
         }
         *chunk = sums;
@@ -970,26 +1036,35 @@ fn multiply(rows: &[f64], x: &[f64], out: &mut [f64], h: usize) {
     for (j, o) in out.iter_mut().enumerate().skip(done) {
         *o = 0.0;
         for (&xi, row) in x.iter().zip(rows.chunks_exact(h)) {
-            *o += row[j] * xi;
+            *o = row[j].mul_add(xi, *o);
         }
     }
 }
 
+/// Whether a register of `arch`'s vectors holds [`PARTIAL`] `f64`.
+fn wide(arch: pulp::Arch) -> bool {
+    arch.dispatch(F64Lanes) >= PARTIAL
+}
+
 /// The pusher's three costly operations, for `pulp` to compile for each set
-/// of vector instructions and run with the best the processor has. Vector
-/// instructions round as the scalar ones do (no contraction into fused
-/// multiply-adds), so the results are the same bits either way.
-struct ProductOp<'p, 'a> {
+/// of vector instructions and run with the best the processor has (the
+/// products with `CHUNKS` vectors of sums per column, [`multiply_columns`]).
+/// Vector instructions round as the scalar ones do: a product, a sum and a
+/// fused multiply-add each round once, to nearest (no contraction of a
+/// product and a sum into one, nor the reverse: without fused multiply-adds
+/// in the processor, `f64::mul_add` is computed exactly in software), so
+/// the results are the same bits either way.
+struct ProductOp<'p, 'a, const CHUNKS: usize> {
     pusher: &'p mut Pusher<'a>,
     level: usize,
 }
 
-impl pulp::WithSimd for ProductOp<'_, '_> {
+impl<const CHUNKS: usize> pulp::WithSimd for ProductOp<'_, '_, CHUNKS> {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) {
-        self.pusher.product_here(self.level);
+        self.pusher.product_here::<CHUNKS>(self.level);
     }
 }
 
@@ -1011,7 +1086,7 @@ impl pulp::WithSimd for ChildOp<'_, '_> {
 }
 
 /// See [`ProductOp`].
-struct ExcessOp<'p, 'a, 'c> {
+struct ExcessOp<'p, 'a, 'c, const CHUNKS: usize> {
     pusher: &'p mut Pusher<'a>,
     level: usize,
     cell: (&'c [f64], &'c [f64]),
@@ -1020,12 +1095,12 @@ struct ExcessOp<'p, 'a, 'c> {
     image_high: &'c mut [f64],
 }
 
-impl pulp::WithSimd for ExcessOp<'_, '_, '_> {
+impl<const CHUNKS: usize> pulp::WithSimd for ExcessOp<'_, '_, '_, CHUNKS> {
     type Output = (f64, usize);
 
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, _: S) -> (f64, usize) {
-        self.pusher.excess_here(
+        self.pusher.excess_here::<CHUNKS>(
             self.level,
             self.cell,
             self.basis,
@@ -1040,8 +1115,9 @@ mod tests {
     use super::*;
     use crate::Rnn;
 
-    /// The blocked product gives [`multiply`]'s bits column by column, at
-    /// sizes with and without a remainder of [`PARTIAL`], for dense columns,
+    /// The blocked product gives [`multiply`]'s bits column by column, with
+    /// one vector of sums per column and with two, at sizes with and without
+    /// a remainder of [`PARTIAL`] or of two of them, for dense columns,
     /// columns of one unit (mixed with dense ones in a block, or whole
     /// diagonal blocks as the zonotope's new generators), zero columns, and
     /// column counts that leave a part of a [`BLOCK`].
@@ -1049,7 +1125,7 @@ mod tests {
     fn blocked_products_are_the_single_products() {
         use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
         let mut rng = ChaCha8Rng::seed_from_u64(7);
-        for h in [1, 3, 8, 12, 16, 21, 32, 64] {
+        for h in [1, 3, 8, 12, 16, 21, 24, 32, 64] {
             let rows: Vec<f64> = (0..h * h).map(|_| rng.random_range(-3.0..3.0)).collect();
             // Mixed blocks; dense columns then a diagonal block of `h` (a
             // zonotope's new generators); a first block of zeros, then every
@@ -1074,17 +1150,18 @@ mod tests {
                             .for_each(|x| *x = rng.random_range(-1.0..1.0));
                     }
                 }
-                let mut blocked = vec![f64::NAN; h * count];
-                multiply_columns(&rows, &columns, &mut blocked, h);
-                for (column, out) in columns.chunks_exact(h).zip(blocked.chunks_exact(h)) {
+                let mut narrow = vec![f64::NAN; h * count];
+                multiply_columns::<1>(&rows, &columns, &mut narrow, h);
+                let mut wide = vec![f64::NAN; h * count];
+                multiply_columns::<2>(&rows, &columns, &mut wide, h);
+                let outs = columns.chunks_exact(h).zip(narrow.chunks_exact(h));
+                for ((column, narrow), wide) in outs.zip(wide.chunks_exact(h)) {
                     let mut single = vec![f64::NAN; h];
                     multiply(&rows, column, &mut single, h);
                     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                    assert_eq!(
-                        bits(out),
-                        bits(&single),
-                        "{h} units, {count} columns, layout {layout}"
-                    );
+                    let case = format!("{h} units, {count} columns, layout {layout}");
+                    assert_eq!(bits(narrow), bits(&single), "one vector, {case}");
+                    assert_eq!(bits(wide), bits(&single), "two vectors, {case}");
                 }
             }
         }
