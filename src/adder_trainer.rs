@@ -62,7 +62,9 @@ pub struct AdderConfig {
     /// The most rounds of training on where the proof failed, each of
     /// [`ROUND_SAMPLES`] samples, after which [`train`](crate::train)
     /// starts again from new weights, or returns the adder verified but not
-    /// proven (within `budget` in all).
+    /// proven (within `budget` in all). Above 32 hidden units with
+    /// [`OptimizerKind::Adam`], a network after which another may be tried
+    /// has none ([`AdderTrainer::into_proven_adder`]).
     pub proof_rounds: usize,
     /// How many times [`train`](crate::train) may start again from new
     /// weights (drawn from `seed`'s next streams) when the network it

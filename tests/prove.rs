@@ -5,8 +5,9 @@
 
 use const_rnn::{
     Adder, AdderConfig, AdderTrainer, BigUint, Certificate, Coverage, DynRnn, Error, Init,
-    MAX_STEPS, Network, OptimizerKind, ProofConfig, Rnn, RnnAllocator, SMALLEST_ADDER_HIDDEN,
-    SMALLEST_PROVEN_HIDDEN, Status, Verdict, check, prove, train, train_plain, verify,
+    MAX_STEPS, Network, OptimizerKind, ProofConfig, ROUND_SAMPLES, Rnn, RnnAllocator,
+    SMALLEST_ADDER_HIDDEN, SMALLEST_PROVEN_HIDDEN, Status, Verdict, check, prove, train,
+    train_plain, verify,
 };
 use nalgebra::{Const, DefaultAllocator, Dim, SMatrix, U1, U2};
 use proptest::prelude::*;
@@ -606,4 +607,43 @@ fn above_32_units_a_network_given_up_unproven_is_searched_by_the_gate_if_returne
                 .counts
                 .exhaustive_sums
     );
+}
+
+#[test]
+fn above_32_units_adams_networks_but_the_last_train_no_round_after_a_failed_proof() {
+    // Proofs of one pass do not close, so every proof fails. With one
+    // restart, Adam's first network is given up at once after its proof;
+    // the second, the recipe's last, trains `proof_rounds` rounds first.
+    let run = |proof_rounds| {
+        let config = AdderConfig {
+            proof: ProofConfig {
+                max_passes: 1,
+                ..ProofConfig::default()
+            },
+            proof_rounds,
+            restarts: 1,
+            gate: Coverage::quick(),
+            ..AdderConfig::adam()
+        };
+        let network = DynRnn::<f64>::from_seed_with(2, 33, 1, 0, Init::XavierUniform).unwrap();
+        let mut trainer = AdderTrainer::new(network, &config).unwrap();
+        for _ in 0..config.samples {
+            trainer.train_sample().unwrap();
+        }
+        let mut seen = 0;
+        let adder = trainer
+            .into_proven_adder_observed(&config, |_| seen += 1)
+            .unwrap();
+        assert_eq!((adder.status(), adder.restarts()), (Status::Verified, 1));
+        // The first network's samples after the seed's, and the last's.
+        (seen - adder.samples(), adder.samples())
+    };
+    let (first, last) = run(0);
+    let (first_with_rounds, last_with_rounds) = run(2);
+    // The first network was verified (within its rounds), so it was proven
+    // and failed; it trained no more for the rounds allowed.
+    assert!(first < AdderConfig::default().verify_rounds * ROUND_SAMPLES);
+    assert_eq!(first_with_rounds, first);
+    // The last network trained its rounds.
+    assert!(last_with_rounds >= last + 2 * ROUND_SAMPLES);
 }
