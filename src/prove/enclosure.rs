@@ -30,7 +30,9 @@
 //! product and a sum, within the same bound (a sum of `n` such terms is
 //! within `gamma(n)` of the exact one, as with two roundings a term), and the
 //! same bits on every processor, which computes it in one instruction or, if
-//! it has none, exactly in software. The program's step itself, which the
+//! it has none, by the C library's `fma` (exact in glibc; a library whose
+//! `fma` rounded twice would still be within the bound, and only the last
+//! bits of the images could differ). The program's step itself, which the
 //! verifier and [`crate::Adder::add`] run, has no fused operation.
 
 use crate::lanes::F64Lanes;
@@ -1052,8 +1054,8 @@ fn wide(arch: pulp::Arch) -> bool {
 /// Vector instructions round as the scalar ones do: a product, a sum and a
 /// fused multiply-add each round once, to nearest (no contraction of a
 /// product and a sum into one, nor the reverse: without fused multiply-adds
-/// in the processor, `f64::mul_add` is computed exactly in software), so
-/// the results are the same bits either way.
+/// in the processor, `f64::mul_add` calls the C library's `fma`), so the
+/// results are the same bits either way.
 struct ProductOp<'p, 'a, const CHUNKS: usize> {
     pusher: &'p mut Pusher<'a>,
     level: usize,
