@@ -392,16 +392,18 @@ impl<'a> Pusher<'a> {
     /// Computes the product of the zonotope at `level`, shared by its four children.
     pub(crate) fn product(&mut self, level: usize) {
         if self.wide {
-            self.arch.dispatch(ProductOp::<2> {
-                pusher: self,
-                level,
-            });
+            self.product_with::<2>(level);
         } else {
-            self.arch.dispatch(ProductOp::<1> {
-                pusher: self,
-                level,
-            });
+            self.product_with::<1>(level);
         }
+    }
+
+    /// [`Pusher::product`] with `CHUNKS` vectors of sums per column.
+    fn product_with<const CHUNKS: usize>(&mut self, level: usize) {
+        self.arch.dispatch(ProductOp::<CHUNKS> {
+            pusher: self,
+            level,
+        });
     }
 
     /// [`Pusher::product`], compiled into its caller's vector instructions.
@@ -588,25 +590,31 @@ impl<'a> Pusher<'a> {
         image_low: &mut [f64],
         image_high: &mut [f64],
     ) -> (f64, usize) {
+        let image = (image_low, image_high);
         if self.wide {
-            self.arch.dispatch(ExcessOp::<2> {
-                pusher: self,
-                level,
-                cell,
-                basis,
-                image_low,
-                image_high,
-            })
+            self.excess_with::<2>(level, cell, basis, image)
         } else {
-            self.arch.dispatch(ExcessOp::<1> {
-                pusher: self,
-                level,
-                cell,
-                basis,
-                image_low,
-                image_high,
-            })
+            self.excess_with::<1>(level, cell, basis, image)
         }
+    }
+
+    /// [`Pusher::excess`] with `CHUNKS` vectors of sums per column, the
+    /// image's box written into `image`.
+    fn excess_with<const CHUNKS: usize>(
+        &mut self,
+        level: usize,
+        cell: (&[f64], &[f64]),
+        basis: Option<&Basis>,
+        (image_low, image_high): (&mut [f64], &mut [f64]),
+    ) -> (f64, usize) {
+        self.arch.dispatch(ExcessOp::<CHUNKS> {
+            pusher: self,
+            level,
+            cell,
+            basis,
+            image_low,
+            image_high,
+        })
     }
 
     /// [`Pusher::excess`], compiled into its caller's vector instructions.
